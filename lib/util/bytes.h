@@ -1,0 +1,28 @@
+// Big-endian loads and stores on unaligned byte buffers: the only way wire
+// fields are read or written, so no code casts a packet pointer to a struct.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+namespace tern::util {
+
+inline uint16_t load_be16(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
+
+inline uint32_t load_be32(const uint8_t* p) {
+    return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | uint32_t(p[3]);
+}
+
+inline void store_be16(uint8_t* p, uint16_t v) {
+    p[0] = uint8_t(v >> 8);
+    p[1] = uint8_t(v);
+}
+
+inline void store_be32(uint8_t* p, uint32_t v) {
+    p[0] = uint8_t(v >> 24);
+    p[1] = uint8_t(v >> 16);
+    p[2] = uint8_t(v >> 8);
+    p[3] = uint8_t(v);
+}
+
+}  // namespace tern::util

@@ -1,0 +1,2 @@
+// Anchor translation unit so that tern_util always has one object.
+#include "util/seq.h"
