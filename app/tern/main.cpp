@@ -1,0 +1,112 @@
+// tern [EAL options] -- [tern options]
+// Builds the configuration snapshot, starts EAL and the engine, then keeps
+// the main lcore as the control thread: signals, stats, telemetry.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "app/tern/options.h"
+#include "config/config.h"
+#include "dpdk/eal.h"
+#include "engine/engine.h"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+void on_signal(int) { g_stop.store(true); }
+
+// Bad configuration ends with exactly one line and exit code 2.
+int config_error(const std::string& msg) {
+    fmt::print(stderr, "tern: error: {}\n", msg);
+    return 2;
+}
+
+using Clock = std::chrono::steady_clock;
+
+void control_loop(const tern::engine::Engine& eng, const tern::app::Options& o) {
+    auto start = Clock::now(), next_stats = start;
+    auto interval = std::chrono::duration<double>(o.stats_interval);
+    while (!g_stop.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        auto now = Clock::now();
+        double t = std::chrono::duration<double>(now - start).count();
+        if (o.run_seconds > 0 && t >= o.run_seconds) break;
+        if (o.stats_interval > 0 && now - next_stats >= interval) {
+            next_stats += std::chrono::duration_cast<Clock::duration>(interval);
+            fmt::print("tern: stats t={:.1f}s {}\n", t, tern::engine::format_counters(eng.totals()));
+            std::fflush(stdout);
+        }
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace tern;
+    std::vector<std::string> eal_cli, ours;
+    bool after = false;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (!after && a == "--") after = true;
+        else (after ? ours : eal_cli).push_back(a);
+    }
+
+    app::Options opt;
+    config::Config cfg;
+    try {
+        opt = app::parse_options(ours);
+        if (opt.help) {
+            fmt::print("{}", app::usage());
+            return 0;
+        }
+        if (!opt.config_file.empty()) config::apply_file(cfg, opt.config_file);
+        for (auto& s : opt.sets) config::apply_set(cfg, s);
+        if (opt.dump_config) {
+            for (auto& [k, v] : config::describe(cfg)) fmt::print("{} = {}\n", k, v);
+            return 0;
+        }
+        config::validate(cfg);
+    } catch (const std::exception& e) {
+        return config_error(e.what());
+    }
+
+    std::vector<std::string> eal_args{argv[0]};
+    eal_args.insert(eal_args.end(), cfg.eal_args.begin(), cfg.eal_args.end());
+    eal_args.insert(eal_args.end(), eal_cli.begin(), eal_cli.end());
+    try {
+        dpdk::eal_init(eal_args);
+    } catch (const std::exception& e) {
+        return config_error(e.what());
+    }
+
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    int rc = 0;
+    try {
+        engine::Engine eng(cfg);
+        engine::register_telemetry(&eng);
+        fmt::print("tern: {} worker(s), address {}/{}", eng.nb_workers(),
+                   net::format_ipv4(cfg.engine.address.addr), cfg.engine.address.prefix);
+        for (auto& p : eng.ports()) fmt::print(", port {} {} mac {}", p.id, p.name, p.mac.str());
+        fmt::print("\n");
+        std::fflush(stdout);
+        eng.launch();
+        control_loop(eng, opt);
+        eng.stop_and_wait();
+        fmt::print("tern: final {}\n", engine::format_counters(eng.totals()));
+        std::fflush(stdout);
+    } catch (const config::ConfigError& e) {
+        rc = config_error(e.what());
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "tern: error: {}\n", e.what());
+        rc = 1;
+    }
+    dpdk::eal_cleanup();
+    return rc;
+}

@@ -1,0 +1,54 @@
+// tern's configuration: one immutable snapshot built at start-up from a TOML
+// file plus --set overrides, then passed by const reference to every worker.
+// Keys are named like Linux sysctls where one exists, so operators bring what
+// they know.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/ipv4.h"
+
+namespace tern::config {
+
+struct ConfigError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct EngineConfig {
+    net::Ipv4Cidr address{};        // engine.address: the address the engine owns
+    uint32_t mbufs = 8191;          // engine.mbufs: pool size per port (2^n - 1 is optimal)
+    uint32_t mbuf_cache = 256;      // engine.mbuf_cache: per-lcore mempool cache
+    uint32_t burst = 32;            // engine.burst: rx/tx burst size
+    uint32_t max_conns = 65536;     // engine.max_conns: connection table size per worker
+    uint32_t drain_ms = 2000;       // engine.drain_ms: graceful-shutdown budget
+};
+
+struct PortConfig {
+    std::string name;               // port.name: DPDK device name; empty = every probed port
+    uint32_t rx_desc = 1024;        // port.rx_desc
+    uint32_t tx_desc = 1024;        // port.tx_desc
+    bool promiscuous = false;       // port.promiscuous
+};
+
+struct Config {
+    std::vector<std::string> eal_args;  // eal.args: EAL arguments of a drivers-config profile
+    EngineConfig engine;
+    PortConfig port;
+};
+
+// Parse TOML text; every key must be known. `origin` names the source in errors.
+void apply_toml(Config& c, std::string_view toml_text, std::string_view origin);
+void apply_file(Config& c, const std::string& path);
+// One "section.key=value" override from the command line.
+void apply_set(Config& c, std::string_view assignment);
+// Cross-key checks once everything is applied (e.g. an address is set).
+void validate(const Config& c);
+
+// Every known key with its current value, for `--dump-config` and docs.
+std::vector<std::pair<std::string, std::string>> describe(const Config& c);
+
+}  // namespace tern::config

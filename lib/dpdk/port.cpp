@@ -1,0 +1,136 @@
+#include "dpdk/port.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "dpdk/eal.h"
+
+namespace tern::dpdk {
+
+const uint8_t kSymmetricRssKey[40] = {
+    0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+    0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+    0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+};
+
+namespace {
+
+std::string port_name(uint16_t id) {
+    char name[RTE_ETH_NAME_MAX_LEN] = {};
+    rte_eth_dev_get_name_by_port(id, name);
+    return name;
+}
+
+void check(int rc, const std::string& what) {
+    if (rc < 0) throw DpdkError(fmt::format("{}: {}", what, rte_strerror(-rc)));
+}
+
+}  // namespace
+
+std::vector<uint16_t> select_ports(const config::PortConfig& pc) {
+    std::vector<uint16_t> ids;
+    uint16_t id;
+    std::string names;
+    RTE_ETH_FOREACH_DEV(id) {
+        names += (names.empty() ? "" : ", ") + port_name(id);
+        if (pc.name.empty() || pc.name == port_name(id)) ids.push_back(id);
+    }
+    if (ids.empty()) {
+        if (pc.name.empty())
+            throw config::ConfigError(
+                "no DPDK port found: add a --vdev (see drivers-config/) or bind a NIC");
+        throw config::ConfigError(fmt::format("port.name: no DPDK port named '{}' (ports: {})",
+                                              pc.name, names.empty() ? "none" : names));
+    }
+    return ids;
+}
+
+Port start_port(uint16_t id, uint16_t want_queues, const config::Config& cfg) {
+    Port p;
+    p.id = id;
+    p.name = port_name(id);
+    rte_eth_dev_info info{};
+    check(rte_eth_dev_info_get(id, &info), "rte_eth_dev_info_get " + p.name);
+    p.driver = info.driver_name ? info.driver_name : "?";
+
+    uint16_t q = std::min<uint16_t>({want_queues, info.max_rx_queues, info.max_tx_queues});
+    rte_eth_conf conf{};
+    uint64_t rss_hf = info.flow_type_rss_offloads &
+                      (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV4);
+    if (q > 1 && rss_hf != 0 && info.hash_key_size >= sizeof kSymmetricRssKey) {
+        conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+        conf.rx_adv_conf.rss_conf.rss_key = const_cast<uint8_t*>(kSymmetricRssKey);
+        conf.rx_adv_conf.rss_conf.rss_key_len = sizeof kSymmetricRssKey;
+        conf.rx_adv_conf.rss_conf.rss_hf = rss_hf;
+        p.rss = true;
+    } else if (q > 1) {
+        TERN_LOG(WARNING, "%s (%s) offers no symmetric TCP RSS: one worker on one queue\n",
+                 p.name.c_str(), p.driver.c_str());
+        q = 1;
+    }
+    p.nb_queues = q;
+
+    const uint64_t rx_ck = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+    if ((info.rx_offload_capa & rx_ck) == rx_ck) {
+        conf.rxmode.offloads |= rx_ck;
+        p.rx_ip_csum = p.rx_l4_csum = true;
+    }
+    if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) {
+        conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
+        p.tx_ip_csum = true;
+    }
+    if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) {
+        conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+        p.tx_tcp_csum = true;
+    }
+    check(rte_eth_dev_configure(id, q, q, &conf), "configure " + p.name);
+
+    uint16_t nb_rx = uint16_t(cfg.port.rx_desc), nb_tx = uint16_t(cfg.port.tx_desc);
+    check(rte_eth_dev_adjust_nb_rx_tx_desc(id, &nb_rx, &nb_tx), "adjust descriptors " + p.name);
+
+    int socket = rte_eth_dev_socket_id(id);
+    if (socket < 0) socket = int(rte_socket_id());
+    std::string pool_name = fmt::format("tern_mbuf_{}", id);
+    p.pool = rte_pktmbuf_pool_create(pool_name.c_str(), cfg.engine.mbufs, cfg.engine.mbuf_cache, 0,
+                                     RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+    if (!p.pool)
+        throw DpdkError(fmt::format("mbuf pool for {} ({} mbufs): {}", p.name, cfg.engine.mbufs,
+                                    rte_strerror(rte_errno)));
+
+    rte_eth_rxconf rxc = info.default_rxconf;
+    rxc.offloads = conf.rxmode.offloads;
+    rte_eth_txconf txc = info.default_txconf;
+    txc.offloads = conf.txmode.offloads;
+    for (uint16_t i = 0; i < q; ++i) {
+        check(rte_eth_rx_queue_setup(id, i, nb_rx, unsigned(socket), &rxc, p.pool),
+              fmt::format("rx queue {} of {}", i, p.name));
+        check(rte_eth_tx_queue_setup(id, i, nb_tx, unsigned(socket), &txc),
+              fmt::format("tx queue {} of {}", i, p.name));
+    }
+    rte_ether_addr mac;
+    check(rte_eth_macaddr_get(id, &mac), "MAC of " + p.name);
+    std::memcpy(p.mac.b.data(), mac.addr_bytes, 6);
+    if (cfg.port.promiscuous) rte_eth_promiscuous_enable(id);
+    check(rte_eth_dev_start(id), "start " + p.name);
+    TERN_LOG(INFO, "port %u %s (%s) mac %s: %u queue(s)%s, rx csum %s, tx csum ip %s tcp %s\n", id,
+             p.name.c_str(), p.driver.c_str(), p.mac.str().c_str(), q, p.rss ? ", symmetric RSS" : "",
+             p.rx_l4_csum ? "offload" : "software", p.tx_ip_csum ? "offload" : "software",
+             p.tx_tcp_csum ? "offload" : "software");
+    return p;
+}
+
+void stop_port(Port& p) {
+    rte_eth_dev_stop(p.id);
+    rte_eth_dev_close(p.id);
+    if (p.pool) rte_mempool_free(p.pool);
+    p.pool = nullptr;
+}
+
+}  // namespace tern::dpdk

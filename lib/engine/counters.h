@@ -1,0 +1,36 @@
+// Per-worker counters: one cache-line-aligned block per worker, written only
+// by that worker, summed by the control thread on demand.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "net/frame.h"
+#include "util/counter.h"
+
+namespace tern::engine {
+
+struct alignas(64) WorkerCounters {
+    util::Counter rx_packets, rx_bytes;
+    util::Counter tx_packets, tx_bytes;
+    util::Counter tx_full_drops;  // TX queue full after retries: freed, not leaked
+    util::Counter arp_replies, icmp_echo_replies;
+    util::Counter icmp_other;     // ICMP we do not answer (counted, dropped)
+    util::Counter rx_multiseg;    // chained mbufs: frames larger than one buffer
+    util::Counter tcp_segments;   // handed to the TCP layer
+    std::array<util::Counter, size_t(net::DropReason::count)> drops;
+    // Busy-cycle accounting (TSC): polls that found work vs all.
+    util::Counter busy_cycles, total_cycles;
+
+    void drop(net::DropReason r) { drops[size_t(r)].inc(); }
+};
+
+// name=value pairs of the sum over workers, in a fixed order.
+using CounterList = std::vector<std::pair<std::string, uint64_t>>;
+CounterList sum_counters(const std::vector<const WorkerCounters*>& ws);
+std::string format_counters(const CounterList& l);
+
+}  // namespace tern::engine

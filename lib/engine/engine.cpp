@@ -1,0 +1,78 @@
+#include "engine/engine.h"
+
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "dpdk/eal.h"
+
+namespace tern::engine {
+
+Engine::Engine(const config::Config& cfg) : cfg_(cfg) {
+    unsigned lc;
+    RTE_LCORE_FOREACH_WORKER(lc) lcores_.push_back(lc);
+    if (lcores_.empty())
+        throw config::ConfigError(
+            "no worker lcore: give EAL at least two (e.g. -l 0,1); the main lcore runs control");
+
+    for (uint16_t id : dpdk::select_ports(cfg.port))
+        ports_.push_back(dpdk::start_port(id, uint16_t(lcores_.size()), cfg));
+
+    // Worker i polls queue i of every port that has one.
+    size_t max_q = 0;
+    for (auto& p : ports_) max_q = std::max<size_t>(max_q, p.nb_queues);
+    if (max_q < lcores_.size())
+        TERN_LOG(NOTICE, "%zu worker lcore(s) but at most %zu queue(s): %zu worker(s) idle\n",
+                 lcores_.size(), max_q, lcores_.size() - max_q);
+    lcores_.resize(max_q);
+    for (size_t w = 0; w < max_q; ++w) {
+        std::vector<QueueRef> qs;
+        for (auto& p : ports_) {
+            if (w >= p.nb_queues) continue;
+            QueueRef q;
+            q.port = p.id;
+            q.queue = uint16_t(w);
+            q.local.mac = p.mac;
+            q.local.ip = cfg.engine.address.addr;
+            q.local.broadcast = cfg.engine.address.broadcast();
+            qs.push_back(q);
+        }
+        workers_.push_back(std::make_unique<Worker>(unsigned(w), cfg, std::move(qs)));
+    }
+}
+
+Engine::~Engine() {
+    register_telemetry(nullptr);
+    stop_and_wait();
+    for (auto& p : ports_) dpdk::stop_port(p);
+}
+
+void Engine::launch() {
+    launch_args_.clear();
+    for (auto& w : workers_) launch_args_.push_back({w.get(), &stop_});
+    for (size_t i = 0; i < workers_.size(); ++i)
+        rte_eal_remote_launch(
+            [](void* a) -> int {
+                auto* arg = static_cast<LaunchArg*>(a);
+                arg->w->run(*arg->stop);
+                return 0;
+            },
+            &launch_args_[i], lcores_[i]);
+    launched_ = true;
+}
+
+void Engine::stop_and_wait() {
+    stop_.store(true, std::memory_order_relaxed);
+    if (launched_) {
+        for (unsigned lc : lcores_) rte_eal_wait_lcore(lc);
+        launched_ = false;
+    }
+}
+
+CounterList Engine::totals() const {
+    std::vector<const WorkerCounters*> ws;
+    for (auto& w : workers_) ws.push_back(&w->counters());
+    return sum_counters(ws);
+}
+
+}  // namespace tern::engine

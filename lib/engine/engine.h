@@ -1,0 +1,49 @@
+// The engine: ports started from the configuration, one Worker per worker
+// lcore, launched and stopped together. The main lcore keeps the control
+// role (stats, telemetry, signals) and never touches a worker's state.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "config/config.h"
+#include "dpdk/port.h"
+#include "engine/worker.h"
+
+namespace tern::engine {
+
+class Engine {
+public:
+    // Starts the configured ports; throws config::ConfigError / dpdk::DpdkError.
+    explicit Engine(const config::Config& cfg);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    void launch();          // run every worker on its lcore
+    void stop_and_wait();   // ask workers to stop, wait, flush
+
+    CounterList totals() const;
+    const std::vector<dpdk::Port>& ports() const { return ports_; }
+    size_t nb_workers() const { return workers_.size(); }
+    const Worker& worker(size_t i) const { return *workers_[i]; }
+
+private:
+    const config::Config& cfg_;
+    std::vector<dpdk::Port> ports_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::vector<unsigned> lcores_;
+    std::atomic<bool> stop_{false};
+    struct LaunchArg {
+        Worker* w;
+        std::atomic<bool>* stop;
+    };
+    std::vector<LaunchArg> launch_args_;
+    bool launched_ = false;
+};
+
+// Registers /tern/stats for dpdk-telemetry.py; the engine must outlive it.
+void register_telemetry(const Engine* e);
+
+}  // namespace tern::engine

@@ -1,0 +1,112 @@
+#include "engine/worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "net/arp.h"
+#include "net/icmp.h"
+
+namespace tern::engine {
+
+Worker::Worker(unsigned id, const config::Config& cfg, std::vector<QueueRef> queues)
+    : id_(id), cfg_(cfg), burst_(uint16_t(std::min<uint32_t>(cfg.engine.burst, kMaxBurst))),
+      queues_(std::move(queues)) {}
+
+void Worker::run(const std::atomic<bool>& stop) {
+    uint64_t last = rte_rdtsc();
+    while (!stop.load(std::memory_order_relaxed)) {
+        unsigned got = poll_once();
+        uint64_t now = rte_rdtsc();
+        if (got) ctr_.busy_cycles.inc(now - last);
+        ctr_.total_cycles.inc(now - last);
+        last = now;
+    }
+    for (auto& q : queues_) flush(q);
+}
+
+unsigned Worker::poll_once() {
+    unsigned total = 0;
+    rte_mbuf* pkts[kMaxBurst];
+    for (auto& q : queues_) {
+        uint16_t n = rte_eth_rx_burst(q.port, q.queue, pkts, burst_);
+        for (uint16_t i = 0; i < n; ++i) handle(q, pkts[i]);
+        flush(q);
+        total += n;
+    }
+    return total;
+}
+
+void Worker::handle(QueueRef& q, rte_mbuf* m) {
+    ctr_.rx_packets.inc();
+    ctr_.rx_bytes.inc(m->pkt_len);
+    if (m->nb_segs != 1) {
+        // Frames that do not fit one buffer never carry a handshake we serve.
+        ctr_.rx_multiseg.inc();
+        return drop(m, net::DropReason::unsupported);
+    }
+    net::ClassifyOptions opt;
+    uint64_t ip_ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+    uint64_t l4_ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+    if (ip_ck == RTE_MBUF_F_RX_IP_CKSUM_BAD || l4_ck == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+        return drop(m, net::DropReason::bad_checksum);
+    opt.ip_csum_checked = ip_ck == RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+    opt.l4_csum_checked = l4_ck == RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+
+    net::Frame f;
+    auto c = net::classify(rte_pktmbuf_mtod(m, uint8_t*), m->data_len, q.local, f, opt);
+    switch (c.kind) {
+        case net::FrameKind::arp:
+            net::arp_make_reply(f.data, q.local.mac, q.local.ip);
+            ctr_.arp_replies.inc();
+            // Reply is exactly one ARP packet; trailing padding goes away.
+            rte_pktmbuf_trim(m, uint16_t(m->data_len - (net::eth::kHdrLen + net::arp::kLen)));
+            return transmit(q, m);
+        case net::FrameKind::icmp:
+            if (!net::icmp_is_echo_request(f)) {
+                ctr_.icmp_other.inc();
+                return drop(m, net::DropReason::unsupported);
+            }
+            net::icmp_echo_make_reply(f, q.local.mac);
+            ctr_.icmp_echo_replies.inc();
+            rte_pktmbuf_trim(m, uint16_t(m->data_len - (f.l4 + f.l4_len)));
+            return transmit(q, m);
+        case net::FrameKind::tcp:
+            ctr_.tcp_segments.inc();
+            // The TCP layer is not attached yet: counted as unsupported.
+            return drop(m, net::DropReason::unsupported);
+        case net::FrameKind::drop: return drop(m, c.reason);
+    }
+}
+
+void Worker::transmit(QueueRef& q, rte_mbuf* m) {
+    m->ol_flags = 0;
+    if (q.tx.n == kMaxBurst) flush(q);
+    q.tx.pkts[q.tx.n++] = m;
+}
+
+void Worker::flush(QueueRef& q) {
+    if (q.tx.n == 0) return;
+    // Bytes are summed before sending: a sent mbuf belongs to the driver.
+    uint64_t bytes = 0;
+    for (uint16_t i = 0; i < q.tx.n; ++i) bytes += q.tx.pkts[i]->pkt_len;
+    uint16_t sent = 0;
+    // A full TX ring gets a few more chances before the rest is dropped.
+    for (int tries = 0; tries < 4 && sent < q.tx.n; ++tries)
+        sent += rte_eth_tx_burst(q.port, q.queue, q.tx.pkts + sent, uint16_t(q.tx.n - sent));
+    for (uint16_t i = sent; i < q.tx.n; ++i) bytes -= q.tx.pkts[i]->pkt_len;
+    ctr_.tx_packets.inc(sent);
+    ctr_.tx_bytes.inc(bytes);
+    if (sent < q.tx.n) {
+        ctr_.tx_full_drops.inc(q.tx.n - sent);
+        rte_pktmbuf_free_bulk(q.tx.pkts + sent, q.tx.n - sent);
+    }
+    q.tx.n = 0;
+}
+
+void Worker::drop(rte_mbuf* m, net::DropReason r) {
+    ctr_.drop(r);
+    rte_pktmbuf_free(m);
+}
+
+}  // namespace tern::engine
