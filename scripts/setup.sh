@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PKGS=(
   # build
   g++ pkg-config meson ninja-build
-  libdpdk-dev dpdk libfmt-dev libboost-dev libtbb-dev catch2
+  libdpdk-dev dpdk dpdk-dev libfmt-dev libboost-dev libtbb-dev catch2
   libtomlplusplus-dev libbenchmark-dev
   # sanitizers and fuzzing
   clang libclang-rt-14-dev

@@ -1,0 +1,134 @@
+#include <catch2/catch.hpp>
+
+#include "engine/worker.h"
+#include "net/checksum.h"
+#include "ring_port.h"
+#include "util/bytes.h"
+
+using namespace tern;
+using util::load_be16;
+using util::store_be16;
+using util::store_be32;
+
+namespace {
+
+const uint8_t kPeerMac[6] = {0x02, 0x00, 0xc6, 0x12, 0x00, 0x01};
+constexpr uint32_t kPeerIp = 0xC6120001, kOurIp = 0xC6120002;
+
+std::vector<uint8_t> arp_request(uint32_t target) {
+    std::vector<uint8_t> f(42, 0);
+    std::memset(f.data(), 0xff, 6);
+    std::memcpy(f.data() + 6, kPeerMac, 6);
+    store_be16(f.data() + 12, 0x0806);
+    uint8_t* a = f.data() + 14;
+    store_be16(a, 1);
+    store_be16(a + 2, 0x0800);
+    a[4] = 6;
+    a[5] = 4;
+    store_be16(a + 6, 1);
+    std::memcpy(a + 8, kPeerMac, 6);
+    store_be32(a + 14, kPeerIp);
+    store_be32(a + 24, target);
+    return f;
+}
+
+std::vector<uint8_t> echo_request(const net::MacAddr& dst, uint16_t id, uint16_t seq) {
+    std::vector<uint8_t> f(14 + 20 + 8 + 16, 0);
+    dst.to(f.data());
+    std::memcpy(f.data() + 6, kPeerMac, 6);
+    store_be16(f.data() + 12, 0x0800);
+    uint8_t* ip = f.data() + 14;
+    ip[0] = 0x45;
+    store_be16(ip + 2, 20 + 8 + 16);
+    ip[8] = 64;
+    ip[9] = 1;
+    store_be32(ip + 12, kPeerIp);
+    store_be32(ip + 16, kOurIp);
+    store_be16(ip + 10, net::checksum(ip, 20));
+    uint8_t* ic = ip + 20;
+    ic[0] = 8;
+    store_be16(ic + 4, id);
+    store_be16(ic + 6, seq);
+    for (int i = 0; i < 16; ++i) ic[8 + i] = uint8_t(i);
+    store_be16(ic + 2, net::checksum(ic, 24));
+    return f;
+}
+
+}  // namespace
+
+TEST_CASE("worker answers ARP for its address with the exact reply", "[engine]") {
+    test::RingPort rp("ring_arp");
+    engine::Worker w(0, rp.cfg, {rp.queue()});
+    rp.inject(arp_request(kOurIp));
+    rp.inject(arp_request(0xC6120009));  // someone else's address
+    REQUIRE(w.poll_once() == 2);
+    auto out = rp.sent();
+    REQUIRE(out.size() == 1);
+    auto& r = out[0];
+    REQUIRE(r.size() == 42);
+    CHECK(std::memcmp(r.data(), kPeerMac, 6) == 0);
+    CHECK(net::MacAddr::from(r.data() + 6) == rp.port.mac);
+    CHECK(load_be16(r.data() + 12) == 0x0806);
+    CHECK(load_be16(r.data() + 14 + 6) == 2);
+    CHECK(net::MacAddr::from(r.data() + 14 + 8) == rp.port.mac);
+    CHECK(util::load_be32(r.data() + 14 + 14) == kOurIp);
+    CHECK(std::memcmp(r.data() + 14 + 18, kPeerMac, 6) == 0);
+    CHECK(util::load_be32(r.data() + 14 + 24) == kPeerIp);
+    CHECK(w.counters().arp_replies.get() == 1);
+    CHECK(w.counters().drops[size_t(net::DropReason::not_for_us)].get() == 1);
+    CHECK(rp.mbufs_in_use() == 0);
+}
+
+TEST_CASE("worker turns an echo request into a valid echo reply", "[engine]") {
+    test::RingPort rp("ring_icmp");
+    engine::Worker w(0, rp.cfg, {rp.queue()});
+    rp.inject(echo_request(rp.port.mac, 0x1234, 7));
+    REQUIRE(w.poll_once() == 1);
+    auto out = rp.sent();
+    REQUIRE(out.size() == 1);
+    auto& r = out[0];
+    REQUIRE(r.size() == 58);
+    const uint8_t* ip = r.data() + 14;
+    CHECK(util::load_be32(ip + 12) == kOurIp);
+    CHECK(util::load_be32(ip + 16) == kPeerIp);
+    CHECK(net::checksum(ip, 20) == 0);
+    CHECK(ip[20] == 0);  // echo reply
+    CHECK(load_be16(ip + 24) == 0x1234);
+    CHECK(load_be16(ip + 26) == 7);
+    CHECK(net::checksum(ip + 20, 24) == 0);
+    CHECK(w.counters().icmp_echo_replies.get() == 1);
+    CHECK(w.counters().tx_packets.get() == 1);
+}
+
+TEST_CASE("bad frames are counted by reason and never leak an mbuf", "[engine]") {
+    test::RingPort rp("ring_bad");
+    engine::Worker w(0, rp.cfg, {rp.queue()});
+    auto good = echo_request(rp.port.mac, 1, 1);
+    auto bad_ck = good;
+    bad_ck[14 + 10] ^= 0xff;
+    auto truncated = std::vector<uint8_t>(good.begin(), good.begin() + 30);
+    auto short_eth = std::vector<uint8_t>(good.begin(), good.begin() + 10);
+    rp.inject(bad_ck);
+    rp.inject(truncated);
+    rp.inject(short_eth);
+    REQUIRE(w.poll_once() == 3);
+    CHECK(rp.sent().empty());
+    auto& d = w.counters().drops;
+    CHECK(d[size_t(net::DropReason::bad_checksum)].get() == 1);
+    CHECK(d[size_t(net::DropReason::truncated)].get() == 2);
+    CHECK(rp.mbufs_in_use() == 0);
+}
+
+TEST_CASE("a full TX ring drops and counts, freeing what was not sent", "[engine]") {
+    test::RingPort rp("ring_txfull", 16);  // ring holds 15
+    engine::Worker w(0, rp.cfg, {rp.queue()});
+    for (int i = 0; i < 40; ++i) rp.inject(echo_request(rp.port.mac, 1, uint16_t(i)));
+    REQUIRE(w.poll_once() == 32);  // one burst
+    CHECK(w.counters().tx_packets.get() == 15);
+    CHECK(w.counters().tx_full_drops.get() == 17);
+    CHECK(rp.mbufs_in_use() == 8 + 15);  // 8 still queued for RX, 15 in the TX ring
+    rp.drain();
+    CHECK(w.poll_once() == 8);
+    rp.drain();
+    CHECK(rp.mbufs_in_use() == 0);
+}
