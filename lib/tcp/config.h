@@ -1,0 +1,52 @@
+// Tunables of the protocol core. Names follow Linux's sysctls (the comment
+// on each field gives the sysctl) so operators bring what they know; where
+// Linux counts seconds, tern stores milliseconds and says so in the name.
+// An immutable snapshot: the Stack copies it at construction.
+#pragma once
+
+#include <cstdint>
+
+namespace tern::tcp {
+
+struct Config {
+    // --- sizing (fixed at start-up; nothing is allocated later) ---
+    uint32_t max_tcbs = 65536;        // full connections per core
+    uint32_t max_tw_buckets = 65536;  // tcp.max_tw_buckets: TIME_WAIT records per core
+    uint32_t send_chunks = 65536;     // 2 KiB send/reassembly chunks per core
+    uint32_t max_listeners = 64;      // listening ports per core
+
+    // --- what we offer ---
+    uint16_t mss = 1460;           // advertised MSS (Ethernet MTU 1500 - 40)
+    uint32_t rcv_wnd = 65535;      // receive window we advertise (bytes)
+    uint32_t wmem = 65536;         // tcp.wmem: send-buffer bytes per connection
+    uint8_t ooo_max_segments = 4;  // out-of-order segments held per connection
+    bool timestamps = true;        // tcp.timestamps (RFC 7323)
+    bool window_scaling = true;    // tcp.window_scaling (RFC 7323)
+    bool sack = true;              // tcp.sack (RFC 2018)
+
+    // --- timers ---
+    uint32_t msl_ms = 30000;               // tcp.msl_ms: TIME_WAIT lasts 2*MSL
+    uint32_t fin_timeout_ms = 60000;       // tcp.fin_timeout (s in Linux): FIN_WAIT_2 limit
+    uint8_t synack_retries = 5;            // tcp.synack_retries
+    uint8_t syn_retries = 6;               // tcp.syn_retries (active open)
+    bool synack_fail_rst = false;          // tcp.synack_fail_rst: RST when the half-open entry dies
+    uint32_t rto_initial_ms = 1000;        // RFC 6298 2.1 (also the SYN-ACK base interval)
+    uint32_t rto_min_ms = 200;             // tcp.rto_min (Linux TCP_RTO_MIN)
+    uint32_t rto_max_ms = 120000;          // tcp.rto_max (Linux TCP_RTO_MAX)
+    uint8_t retries2 = 15;                 // tcp.retries2: RTO retransmissions before giving up
+    bool keepalive = false;                // SO_KEEPALIVE default for listeners
+    uint32_t keepalive_time_ms = 7200000;  // tcp.keepalive_time (s in Linux)
+    uint32_t keepalive_intvl_ms = 75000;   // tcp.keepalive_intvl (s in Linux)
+    uint8_t keepalive_probes = 9;          // tcp.keepalive_probes
+
+    // --- queues ---
+    uint32_t max_syn_backlog = 4096;  // tcp.max_syn_backlog: SYN_RCVD entries per listener
+    uint32_t somaxconn = 4096;        // net.somaxconn: cap on a listener's accept backlog
+
+    // --- robustness ---
+    uint32_t challenge_ack_limit =
+        1000;              // tcp.challenge_ack_limit: per core per second (RFC 5961 7)
+    bool rfc1337 = false;  // tcp.rfc1337: 1 = ignore RST in TIME_WAIT
+};
+
+}  // namespace tern::tcp

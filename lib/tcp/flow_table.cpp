@@ -1,0 +1,60 @@
+#include "tcp/flow_table.h"
+
+#include <bit>
+
+namespace tern::tcp {
+
+FlowTable::FlowTable(uint32_t entries) {
+    const uint64_t want = std::bit_ceil(uint64_t(entries < 8 ? 8 : entries) * 2);
+    mask_ = uint32_t(want - 1);
+    limit_ = uint32_t(want / 2);
+    slots_.reset(new Slot[want]());
+}
+
+uint32_t FlowTable::locate(const Tuple& t, uint64_t hash) const {
+    for (uint32_t i = uint32_t(hash) & mask_;; i = (i + 1) & mask_) {
+        const Slot& s = slots_[i];
+        if (s.ref == 0) return UINT32_MAX;
+        if (s.hash == uint32_t(hash) && s.key == t) return i;
+    }
+}
+
+uint32_t FlowTable::find(const Tuple& t, uint64_t hash) const {
+    const uint32_t i = locate(t, hash);
+    return i == UINT32_MAX ? 0 : slots_[i].ref;
+}
+
+bool FlowTable::insert(const Tuple& t, uint64_t hash, uint32_t ref) {
+    if (size_ >= limit_) return false;
+    uint32_t i = uint32_t(hash) & mask_;
+    while (slots_[i].ref != 0) i = (i + 1) & mask_;
+    slots_[i] = Slot{t, ref, uint32_t(hash)};
+    ++size_;
+    return true;
+}
+
+void FlowTable::replace(const Tuple& t, uint64_t hash, uint32_t ref) {
+    const uint32_t i = locate(t, hash);
+    if (i != UINT32_MAX) slots_[i].ref = ref;
+}
+
+void FlowTable::erase(const Tuple& t, uint64_t hash) {
+    uint32_t hole = locate(t, hash);
+    if (hole == UINT32_MAX) return;
+    --size_;
+    // Backward-shift deletion (Knuth 6.4 algorithm R): move each later entry
+    // of the run into the hole unless its home slot lies cyclically in
+    // (hole, j], where it must stay to remain reachable.
+    for (uint32_t j = (hole + 1) & mask_;; j = (j + 1) & mask_) {
+        Slot& s = slots_[j];
+        if (s.ref == 0) break;
+        const uint32_t home = s.hash & mask_;
+        const bool stays = ((j - home) & mask_) < ((j - hole) & mask_);
+        if (stays) continue;
+        slots_[hole] = s;
+        hole = j;
+    }
+    slots_[hole].ref = 0;
+}
+
+}  // namespace tern::tcp

@@ -1,0 +1,153 @@
+#include "tcp/options.h"
+
+#include "util/bytes.h"
+
+namespace tern::tcp {
+
+using util::load_be16;
+using util::load_be32;
+using util::SeqNum;
+using util::store_be16;
+using util::store_be32;
+
+OptionError parse_options(const uint8_t* p, size_t len, TcpOptions& out) {
+    out = TcpOptions{};
+    size_t i = 0;
+    while (i < len) {
+        const uint8_t kind = p[i];
+        if (kind == opt::kEol) break;  // RFC 9293 3.1: the rest is padding
+        if (kind == opt::kNop) {
+            ++i;
+            continue;
+        }
+        // Every other kind has a length byte that counts kind and length.
+        if (i + 1 >= len) return OptionError::Overrun;
+        const uint8_t olen = p[i + 1];
+        if (olen == 0) return OptionError::ZeroLength;
+        if (olen == 1) return OptionError::OneLength;
+        if (olen > len - i) return OptionError::Overrun;
+        const uint8_t* v = p + i + 2;
+        switch (kind) {
+            case opt::kMss:
+                if (olen == 4) {
+                    out.has_mss = true;
+                    out.mss = load_be16(v);
+                }
+                break;
+            case opt::kWscale:
+                if (olen == 3) {
+                    out.has_wscale = true;
+                    // RFC 7323 2.3: log and use 14 for anything larger.
+                    out.wscale = v[0] > kMaxWindowShift ? kMaxWindowShift : v[0];
+                }
+                break;
+            case opt::kSackPermitted:
+                if (olen == 2) out.sack_permitted = true;
+                break;
+            case opt::kSack:
+                if (olen >= 10 && (olen - 2) % 8 == 0) {
+                    const int n = (olen - 2) / 8;
+                    out.sack_count = uint8_t(n > kMaxSackBlocks ? kMaxSackBlocks : n);
+                    for (int b = 0; b < out.sack_count; ++b) {
+                        out.sack[b].left = SeqNum(load_be32(v + 8 * b));
+                        out.sack[b].right = SeqNum(load_be32(v + 8 * b + 4));
+                    }
+                }
+                break;
+            case opt::kTimestamp:
+                if (olen == 10) {
+                    out.has_timestamp = true;
+                    out.ts_val = load_be32(v);
+                    out.ts_ecr = load_be32(v + 4);
+                }
+                break;
+            default:
+                break;  // unknown kind: skipped by its length (RFC 9293 3.2)
+        }
+        i += olen;
+    }
+    return OptionError::None;
+}
+
+namespace {
+
+constexpr size_t kMaxOptionBytes = 40;
+
+size_t fixed_length(const TcpOptions& o) {
+    size_t n = 0;
+    if (o.has_mss) n += 4;
+    if (o.has_timestamp) {
+        n += 12;  // SACK-permitted rides in the two NOPs before TSopt
+    } else if (o.sack_permitted) {
+        n += 4;
+    }
+    if (o.has_wscale) n += 4;
+    return n;
+}
+
+int sack_blocks_that_fit(const TcpOptions& o, size_t fixed) {
+    if (o.sack_count == 0 || fixed + 12 > kMaxOptionBytes) return 0;
+    const int room = int((kMaxOptionBytes - fixed - 4) / 8);
+    return o.sack_count < room ? o.sack_count : room;
+}
+
+}  // namespace
+
+size_t options_length(const TcpOptions& o) {
+    const size_t fixed = fixed_length(o);
+    const int blocks = sack_blocks_that_fit(o, fixed);
+    return fixed + (blocks ? 4 + 8 * size_t(blocks) : 0);
+}
+
+size_t write_options(uint8_t* p, const TcpOptions& o) {
+    uint8_t* w = p;
+    if (o.has_mss) {
+        w[0] = opt::kMss;
+        w[1] = 4;
+        store_be16(w + 2, o.mss);
+        w += 4;
+    }
+    if (o.has_timestamp) {
+        if (o.sack_permitted) {
+            w[0] = opt::kSackPermitted;
+            w[1] = 2;
+        } else {
+            w[0] = opt::kNop;
+            w[1] = opt::kNop;
+        }
+        w[2] = opt::kTimestamp;
+        w[3] = 10;
+        store_be32(w + 4, o.ts_val);
+        store_be32(w + 8, o.ts_ecr);
+        w += 12;
+    } else if (o.sack_permitted) {
+        w[0] = opt::kNop;
+        w[1] = opt::kNop;
+        w[2] = opt::kSackPermitted;
+        w[3] = 2;
+        w += 4;
+    }
+    if (o.has_wscale) {
+        w[0] = opt::kNop;
+        w[1] = opt::kWscale;
+        w[2] = 3;
+        w[3] = o.wscale;
+        w += 4;
+    }
+    const int blocks = sack_blocks_that_fit(o, size_t(w - p));
+    if (blocks) {
+        w[0] = opt::kNop;
+        w[1] = opt::kNop;
+        w[2] = opt::kSack;
+        w[3] = uint8_t(2 + 8 * blocks);
+        w += 4;
+        for (int b = 0; b < blocks; ++b) {
+            store_be32(w, o.sack[b].left.raw());
+            store_be32(w + 4, o.sack[b].right.raw());
+            w += 8;
+        }
+    }
+    return size_t(w - p);
+}
+
+}  // namespace tern::tcp

@@ -1,0 +1,87 @@
+#include "tcp/segment.h"
+
+#include <cstring>
+
+#include "util/bytes.h"
+
+namespace tern::tcp {
+
+using util::load_be16;
+using util::load_be32;
+using util::SeqNum;
+using util::store_be16;
+using util::store_be32;
+
+const char* parse_result_name(ParseResult r) {
+    switch (r) {
+        case ParseResult::Ok:
+            return "ok";
+        case ParseResult::Truncated:
+            return "truncated";
+        case ParseResult::DataOffsetTooSmall:
+            return "data_offset_too_small";
+        case ParseResult::DataOffsetBeyondSegment:
+            return "data_offset_beyond_segment";
+        case ParseResult::OptionOverrun:
+            return "option_overrun";
+        case ParseResult::OptionZeroLength:
+            return "option_zero_length";
+        case ParseResult::OptionOneLength:
+            return "option_one_length";
+    }
+    return "?";
+}
+
+ParseResult parse_segment(const uint8_t* tcp, size_t len, Segment& out) {
+    if (len < kTcpHeaderMin) return ParseResult::Truncated;
+    const size_t hlen = size_t(tcp[12] >> 4) * 4;
+    if (hlen < kTcpHeaderMin) return ParseResult::DataOffsetTooSmall;
+    if (hlen > len) return ParseResult::DataOffsetBeyondSegment;
+
+    out.seq = SeqNum(load_be32(tcp + 4));
+    out.ack = SeqNum(load_be32(tcp + 8));
+    out.flags = tcp[13];
+    out.window = load_be16(tcp + 14);
+    out.urgent = load_be16(tcp + 18);
+    switch (parse_options(tcp + kTcpHeaderMin, hlen - kTcpHeaderMin, out.opt)) {
+        case OptionError::None:
+            break;
+        case OptionError::Overrun:
+            return ParseResult::OptionOverrun;
+        case OptionError::ZeroLength:
+            return ParseResult::OptionZeroLength;
+        case OptionError::OneLength:
+            return ParseResult::OptionOneLength;
+    }
+    out.payload = tcp + hlen;
+    out.payload_len = uint32_t(len - hlen);
+    return ParseResult::Ok;
+}
+
+size_t write_tcp_header(uint8_t* buf, size_t cap, const OutSegment& s) {
+    const size_t hlen = s.header_length();
+    if (cap < hlen) return 0;
+    store_be16(buf + 0, s.tuple.local_port);
+    store_be16(buf + 2, s.tuple.remote_port);
+    store_be32(buf + 4, s.seq.raw());
+    store_be32(buf + 8, s.ack.raw());
+    buf[12] = uint8_t((hlen / 4) << 4);
+    buf[13] = s.flags;
+    store_be16(buf + 14, s.window);
+    store_be16(buf + 16, 0);  // checksum: the engine's (pseudo-header, offload)
+    store_be16(buf + 18, 0);  // urgent pointer: tern never sends urgent data
+    write_options(buf + kTcpHeaderMin, s.opt);
+    return hlen;
+}
+
+size_t write_tcp_segment(uint8_t* buf, size_t cap, const OutSegment& s) {
+    const size_t hlen = s.header_length();
+    const size_t total = hlen + s.total_payload();
+    if (cap < total) return 0;
+    write_tcp_header(buf, cap, s);
+    if (s.payload_len) std::memcpy(buf + hlen, s.payload, s.payload_len);
+    if (s.payload2_len) std::memcpy(buf + hlen + s.payload_len, s.payload2, s.payload2_len);
+    return total;
+}
+
+}  // namespace tern::tcp

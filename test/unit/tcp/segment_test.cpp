@@ -1,0 +1,226 @@
+// Wire format: TCP header and option parsing, every malformed kind rejected
+// with its own reason, and builder -> parser round trips.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <vector>
+
+#include "tcp/segment.h"
+
+using namespace tern::tcp;
+using tern::util::SeqNum;
+
+namespace {
+
+// A 20-byte header with the given data offset (in words) and flags.
+std::vector<uint8_t> header(uint8_t doff_words, uint8_t flags, std::vector<uint8_t> options = {},
+                            std::vector<uint8_t> payload = {}) {
+    std::vector<uint8_t> b;
+    b.reserve(20 + options.size() + payload.size());
+    b.resize(20);
+    b[0] = 0x30;  // src port 12345
+    b[1] = 0x39;
+    b[2] = 0x00;  // dst port 80
+    b[3] = 80;
+    b[4] = 0x01, b[5] = 0x02, b[6] = 0x03, b[7] = 0x04;    // seq
+    b[8] = 0xA0, b[9] = 0xB0, b[10] = 0xC0, b[11] = 0xD0;  // ack
+    b[12] = uint8_t(doff_words << 4);
+    b[13] = flags;
+    b[14] = 0xFF, b[15] = 0xF0;  // window
+    b[18] = 0x00, b[19] = 0x07;  // urgent
+    for (uint8_t x : options) b.push_back(x);
+    for (uint8_t x : payload) b.push_back(x);
+    return b;
+}
+
+ParseResult parse(const std::vector<uint8_t>& b, Segment& s) {
+    return parse_segment(b.data(), b.size(), s);
+}
+
+}  // namespace
+
+TEST_CASE("parse_segment reads the fixed header fields", "[tcp][segment]") {
+    auto b = header(5, flag::kAck | flag::kPsh, {}, {'h', 'i'});
+    Segment s;
+    REQUIRE(parse(b, s) == ParseResult::Ok);
+    CHECK(s.seq == SeqNum(0x01020304));
+    CHECK(s.ack == SeqNum(0xA0B0C0D0));
+    CHECK(s.flags == (flag::kAck | flag::kPsh));
+    CHECK(s.window == 0xFFF0);
+    CHECK(s.urgent == 7);
+    CHECK(s.payload_len == 2);
+    CHECK(std::memcmp(s.payload, "hi", 2) == 0);
+    CHECK(s.seg_len() == 2);
+    CHECK(s.opt == TcpOptions{});
+}
+
+TEST_CASE("SEG.LEN counts SYN and FIN", "[tcp][segment]") {
+    Segment s;
+    s.flags = flag::kSyn;
+    CHECK(s.seg_len() == 1);
+    s.flags = flag::kFin | flag::kAck;
+    s.payload_len = 10;
+    CHECK(s.seg_len() == 11);
+}
+
+TEST_CASE("malformed headers are rejected with distinct reasons", "[tcp][segment]") {
+    Segment s;
+    SECTION("shorter than 20 bytes") {
+        auto b = header(5, 0);
+        b.resize(19);
+        CHECK(parse(b, s) == ParseResult::Truncated);
+    }
+    SECTION("data offset below 5") {
+        for (uint8_t d = 0; d < 5; ++d)
+            CHECK(parse(header(d, 0), s) == ParseResult::DataOffsetTooSmall);
+    }
+    SECTION("data offset beyond the segment") {
+        CHECK(parse(header(6, 0), s) == ParseResult::DataOffsetBeyondSegment);
+        CHECK(parse(header(15, 0, {1, 1, 1, 1}), s) == ParseResult::DataOffsetBeyondSegment);
+    }
+    SECTION("option length running past the header") {
+        // MSS claims 4 bytes but only 2 are left before the data offset.
+        CHECK(parse(header(6, 0, {1, 1, 2, 4}), s) == ParseResult::OptionOverrun);
+        // A kind byte with no room for its length byte.
+        CHECK(parse(header(6, 0, {1, 1, 1, 8}), s) == ParseResult::OptionOverrun);
+        // Unknown kind whose length runs past the header.
+        CHECK(parse(header(6, 0, {99, 9, 0, 0}), s) == ParseResult::OptionOverrun);
+    }
+    SECTION("zero-length option") {
+        CHECK(parse(header(6, 0, {99, 0, 0, 0}), s) == ParseResult::OptionZeroLength);
+        CHECK(parse(header(6, 0, {2, 0, 0, 0}), s) == ParseResult::OptionZeroLength);
+    }
+    SECTION("one-length option") {
+        CHECK(parse(header(6, 0, {99, 1, 0, 0}), s) == ParseResult::OptionOneLength);
+        CHECK(parse(header(6, 0, {8, 1, 1, 1}), s) == ParseResult::OptionOneLength);
+    }
+    SECTION("each reason has a name") {
+        CHECK(std::string(parse_result_name(ParseResult::OptionZeroLength)) ==
+              "option_zero_length");
+    }
+}
+
+TEST_CASE("options: known kinds parsed, unknown/NOP/EOL tolerated", "[tcp][segment]") {
+    Segment s;
+    SECTION("a Linux SYN: MSS, SACK-permitted, timestamps, NOP, window scale") {
+        auto b = header(10, flag::kSyn,
+                        {2, 4, 0x05, 0xB4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7});
+        REQUIRE(parse(b, s) == ParseResult::Ok);
+        CHECK(s.opt.has_mss);
+        CHECK(s.opt.mss == 1460);
+        CHECK(s.opt.sack_permitted);
+        CHECK(s.opt.has_timestamp);
+        CHECK(s.opt.ts_val == 1);
+        CHECK(s.opt.ts_ecr == 0);
+        CHECK(s.opt.has_wscale);
+        CHECK(s.opt.wscale == 7);
+    }
+    SECTION("unknown kinds skipped by length") {
+        auto b = header(8, 0, {30, 6, 1, 2, 3, 4, 2, 4, 0x02, 0x00, 0, 0});
+        REQUIRE(parse(b, s) == ParseResult::Ok);
+        CHECK(s.opt.mss == 512);
+    }
+    SECTION("EOL ends the list; bytes after it are padding") {
+        auto b = header(7, 0, {1, 0, 0, 0, 99, 1, 0, 0});
+        REQUIRE(parse(b, s) == ParseResult::Ok);
+        CHECK(s.opt == TcpOptions{});
+    }
+    SECTION("known kinds with the wrong length are ignored") {
+        auto b = header(7, 0, {2, 3, 5, 3, 4, 0, 1, 1});
+        REQUIRE(parse(b, s) == ParseResult::Ok);
+        CHECK(!s.opt.has_mss);
+        CHECK(!s.opt.has_wscale);
+    }
+    SECTION("window scale above 14 is used as 14 (RFC 7323 2.3)") {
+        auto b = header(6, flag::kSyn, {1, 3, 3, 200});
+        REQUIRE(parse(b, s) == ParseResult::Ok);
+        CHECK(s.opt.wscale == 14);
+    }
+    SECTION("SACK blocks") {
+        auto b = header(10, flag::kAck,
+                        {1, 1, 5, 18, 0, 0, 0, 10, 0, 0, 0, 20, 0, 0, 0, 30, 0, 0, 0, 40});
+        REQUIRE(parse(b, s) == ParseResult::Ok);
+        REQUIRE(s.opt.sack_count == 2);
+        CHECK(s.opt.sack[0] == SackBlock{SeqNum(10), SeqNum(20)});
+        CHECK(s.opt.sack[1] == SackBlock{SeqNum(30), SeqNum(40)});
+    }
+    SECTION("SACK with a length that is not 2 + 8n is ignored") {
+        auto b =
+            header(10, flag::kAck, {1, 1, 5, 14, 0, 0, 0, 10, 0, 0, 0, 20, 0, 0, 1, 1, 1, 1, 1, 1});
+        REQUIRE(parse(b, s) == ParseResult::Ok);
+        CHECK(s.opt.sack_count == 0);
+    }
+}
+
+TEST_CASE("write_tcp_header round-trips through parse_segment", "[tcp][segment]") {
+    OutSegment o;
+    o.tuple = Tuple{0xC6120001, 0xC6120002, 80, 40000};
+    o.seq = SeqNum(0xFFFFFFF0);
+    o.ack = SeqNum(12345);
+    o.flags = flag::kSyn | flag::kAck;
+    o.window = 65535;
+    const uint8_t data[] = "abcdef";
+    o.payload = data;
+    o.payload_len = 3;
+    o.payload2 = data + 3;
+    o.payload2_len = 3;
+
+    auto check = [&](const TcpOptions& opt, size_t expect_hlen) {
+        o.opt = opt;
+        uint8_t buf[200];
+        const size_t n = write_tcp_segment(buf, sizeof buf, o);
+        REQUIRE(n == expect_hlen + 6);
+        CHECK(buf[0] == 0);
+        CHECK(buf[1] == 80);
+        CHECK((buf[2] << 8 | buf[3]) == 40000);
+        CHECK(buf[16] == 0);  // checksum left to the engine
+        CHECK(buf[17] == 0);
+        Segment s;
+        REQUIRE(parse_segment(buf, n, s) == ParseResult::Ok);
+        CHECK(s.seq == o.seq);
+        CHECK(s.ack == o.ack);
+        CHECK(s.flags == o.flags);
+        CHECK(s.window == o.window);
+        CHECK(s.opt == opt);
+        REQUIRE(s.payload_len == 6);
+        CHECK(std::memcmp(s.payload, "abcdef", 6) == 0);
+    };
+
+    check(TcpOptions{}, 20);
+    TcpOptions syn;
+    syn.has_mss = true;
+    syn.mss = 1460;
+    syn.sack_permitted = true;
+    syn.has_timestamp = true;
+    syn.ts_val = 0xDEADBEEF;
+    syn.ts_ecr = 7;
+    syn.has_wscale = true;
+    syn.wscale = 9;
+    check(syn, 40);  // 20 + MSS 4 + SACKOK/TS 12 + NOP/WS 4
+    TcpOptions ts;
+    ts.has_timestamp = true;
+    ts.ts_val = 1;
+    ts.ts_ecr = 2;
+    check(ts, 32);
+    TcpOptions sp;
+    sp.sack_permitted = true;
+    check(sp, 24);
+    TcpOptions sack = ts;
+    sack.sack_count = 3;
+    for (int i = 0; i < 3; ++i) sack.sack[i] = SackBlock{SeqNum(100u * i), SeqNum(100u * i + 50)};
+    check(sack, 60);  // 20 + TS 12 + 4 + 3 * 8
+}
+
+TEST_CASE("SACK blocks that do not fit are left out", "[tcp][segment]") {
+    TcpOptions o;
+    o.has_timestamp = true;
+    o.sack_count = 4;
+    CHECK(options_length(o) == 12 + 4 + 3 * 8);
+    o.has_timestamp = false;
+    CHECK(options_length(o) == 4 + 4 * 8);
+    uint8_t buf[20];
+    OutSegment s;
+    CHECK(write_tcp_header(buf, sizeof buf, s) == 20);
+    s.opt.has_mss = true;
+    CHECK(write_tcp_header(buf, sizeof buf, s) == 0);  // needs 24
+}
