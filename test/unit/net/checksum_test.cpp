@@ -1,0 +1,134 @@
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "net/checksum.h"
+#include "net/ipv4.h"
+#include "packets.h"
+
+using namespace tern::net;
+using namespace tern::test;
+using tern::util::load_be16;
+using tern::util::store_be16;
+
+TEST_CASE("checksum: RFC 1071 section 3 example", "[net][checksum]") {
+    // 00 01 f2 03 f4 f5 f6 f7: the folded sum is ddf2, the checksum its complement.
+    const uint8_t data[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
+    CHECK(csum_fold(csum_partial(data, sizeof data)) == uint16_t(~0xddf2));
+    CHECK(checksum(data, sizeof data) == 0x220d);
+    // Partial sums over an even split add up to the sum over the whole.
+    CHECK(csum_fold(csum_partial(data + 4, 4, csum_partial(data, 4))) == 0x220d);
+    // An odd trailing byte is the high half of a zero-padded word.
+    const uint8_t odd[] = {0x00, 0x01, 0xf2};
+    CHECK(checksum(odd, 3) == uint16_t(~0xf201));
+    CHECK(checksum(data, 0) == 0xFFFF);
+}
+
+TEST_CASE("checksum: carries of long buffers fold correctly", "[net][checksum]") {
+    // 0xFFFF words are -0 in one's complement: the sum stays 0xFFFF whatever the count.
+    Bytes ones(65536, 0xFF);
+    CHECK(checksum(ones.data(), ones.size()) == 0);
+    // 0x8000 * 2n = n end-around carries.
+    Bytes halves(4096);
+    for (size_t i = 0; i < halves.size(); i += 2) halves[i] = 0x80;
+    CHECK(checksum(halves.data(), halves.size()) == uint16_t(~0x0400));
+}
+
+TEST_CASE("checksum: captured IPv4 headers verify to 0", "[net][checksum]") {
+    for (auto hex : {kIcmpEchoRequest, kIcmpEchoReplyKernel, kTcpSyn, kTcpSynAck, kTcpAck}) {
+        Bytes f = from_hex(hex);
+        INFO("frame " << hex.substr(0, 40));
+        CHECK(checksum(f.data() + kL3, 20) == 0);
+        // And recomputing it from scratch gives what the kernel wrote.
+        uint16_t kernel = load_be16(f.data() + kL3 + ip4::kCsum);
+        ipv4_set_checksum(f.data() + kL3);
+        CHECK(load_be16(f.data() + kL3 + ip4::kCsum) == kernel);
+    }
+}
+
+TEST_CASE("checksum: captured ICMP echo request and reply verify", "[net][checksum]") {
+    for (auto hex : {kIcmpEchoRequest, kIcmpEchoReplyKernel}) {
+        Bytes f = from_hex(hex);
+        REQUIRE(f.size() == kL4 + 64);
+        CHECK(checksum(f.data() + kL4, 64) == 0);
+    }
+    Bytes req = from_hex(kIcmpEchoRequest);
+    store_be16(req.data() + kL4 + 2, 0);
+    CHECK(checksum(req.data() + kL4, 64) == 0x5caf);
+}
+
+TEST_CASE("checksum: captured TCP segments verify with the pseudo header", "[net][checksum]") {
+    struct Seg {
+        std::string_view hex;
+        uint32_t src, dst;
+        uint16_t len, csum;
+    };
+    for (auto s : {Seg{kTcpSyn, kIpA, kIpB, 40, 0x5499}, Seg{kTcpSynAck, kIpB, kIpA, 40, 0x135d},
+                   Seg{kTcpAck, kIpA, kIpB, 32, 0x4075}}) {
+        Bytes f = from_hex(s.hex);
+        REQUIRE(f.size() == kL4 + s.len);
+        uint8_t* tcp = f.data() + kL4;
+        uint32_t ph = pseudo_header_sum(s.src, s.dst, ip4::kProtoTcp, s.len);
+        CHECK(csum_fold(csum_partial(tcp, s.len, ph)) == 0);
+        // Addition commutes: swapped addresses still verify. Leaving the
+        // pseudo header out, or the wrong protocol in it, does not.
+        CHECK(csum_fold(csum_partial(tcp, s.len, pseudo_header_sum(s.dst, s.src, 6, s.len))) == 0);
+        CHECK(csum_fold(csum_partial(tcp, s.len)) != 0);
+        CHECK(csum_fold(csum_partial(tcp, s.len, pseudo_header_sum(s.src, s.dst, 17, s.len))) != 0);
+        // Computed from scratch it is what the kernel wrote.
+        store_be16(tcp + 16, 0);
+        CHECK(csum_fold(csum_partial(tcp, s.len, ph)) == s.csum);
+    }
+}
+
+TEST_CASE("checksum: csum_update16 equals a full recompute", "[net][checksum]") {
+    std::mt19937 rng(1624);  // fixed seed: reproducible
+    constexpr size_t kCsumAt = 10;
+    for (int iter = 0; iter < 20000; ++iter) {
+        size_t words = 10 + rng() % 40;
+        Bytes buf(words * 2);
+        for (auto& b : buf) b = uint8_t(rng());
+        store_be16(&buf[kCsumAt], 0);
+        store_be16(&buf[kCsumAt], checksum(buf.data(), buf.size()));
+        // A few edits in a row, each patched incrementally.
+        for (int edit = 0; edit < 4; ++edit) {
+            size_t at = 2 * (rng() % words);
+            if (at == kCsumAt) continue;
+            uint16_t old_v = load_be16(&buf[at]);
+            uint16_t new_v = uint16_t(rng());
+            if (iter % 7 == 0) new_v = 0;  // edges: to zero / from 0xFFFF
+            if (iter % 11 == 0) new_v = 0xFFFF;
+            store_be16(&buf[at], new_v);
+            uint16_t inc = csum_update16(load_be16(&buf[kCsumAt]), old_v, new_v);
+            store_be16(&buf[kCsumAt], 0);
+            uint16_t full = checksum(buf.data(), buf.size());
+            INFO("iter " << iter << " edit " << edit);
+            REQUIRE(inc == full);
+            store_be16(&buf[kCsumAt], inc);
+            REQUIRE(checksum(buf.data(), buf.size()) == 0);
+        }
+    }
+}
+
+TEST_CASE("checksum: csum_update16 on the captured IP header (TTL and addresses)",
+          "[net][checksum]") {
+    Bytes f = from_hex(kTcpSyn);
+    uint8_t* ip = f.data() + kL3;
+    for (unsigned ttl = 0; ttl < 256; ++ttl) {
+        Bytes g = f;
+        uint8_t* gip = g.data() + kL3;
+        uint16_t old_w = load_be16(gip + ip4::kTtl);
+        gip[ip4::kTtl] = uint8_t(ttl);
+        uint16_t inc =
+            csum_update16(load_be16(gip + ip4::kCsum), old_w, load_be16(gip + ip4::kTtl));
+        ipv4_set_checksum(gip);
+        REQUIRE(inc == load_be16(gip + ip4::kCsum));
+    }
+    // Swapping source and destination leaves the sum, and so the checksum, unchanged.
+    uint16_t csum = load_be16(ip + ip4::kCsum);
+    for (size_t w = 0; w < 4; w += 2) {
+        uint16_t s = load_be16(ip + ip4::kSrc + w), d = load_be16(ip + ip4::kDst + w);
+        csum = csum_update16(csum_update16(csum, s, d), d, s);
+    }
+    CHECK(csum == load_be16(ip + ip4::kCsum));
+}
