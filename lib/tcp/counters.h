@@ -79,6 +79,7 @@ namespace tern::tcp {
     X(tw_expired, "TIME_WAIT records ended by 2MSL")                                           \
     X(tw_fin_reack, "retransmitted FINs re-ACKed in TIME_WAIT (2MSL restarted)")               \
     X(tw_acks, "other segments answered by ACK in TIME_WAIT")                                  \
+    X(tw_dropped, "in-order pure ACKs in TIME_WAIT, dropped")                                  \
     X(tw_reuse, "SYNs that reused a TIME_WAIT tuple (RFC 6191)")                               \
     X(tw_killed_by_rst, "TIME_WAIT records ended by an exact RST")                             \
     X(tw_rst_ignored, "RSTs ignored in TIME_WAIT (not exact, or tcp.rfc1337)")

@@ -49,6 +49,7 @@ struct Tcb : Conn {
     uint8_t snd_wscale = 0;  // peer's shift, applied to SEG.WND
     uint8_t rcv_wscale = 0;  // our shift, applied to what we advertise
     bool ts_ok : 1 = false;
+    bool ws_ok : 1 = false;
     bool sack_ok : 1 = false;
     // Lifecycle flags.
     bool passive : 1 = false;          // created from a listener

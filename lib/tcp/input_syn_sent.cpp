@@ -1,0 +1,92 @@
+// SYN_SENT: the active open's answer, RFC 9293 3.10.7.3.
+#include <algorithm>
+
+#include "tcp/stack.h"
+
+namespace tern::tcp {
+
+using util::between;
+
+void Stack::input_syn_sent(Tcb& t, const Segment& seg) {
+    // RFC 9293 3.10.7.3 first: check the ACK bit. SEG.ACK =< ISS or
+    // SEG.ACK > SND.NXT: <SEQ=SEG.ACK><CTL=RST> (unless it is a RST).
+    const bool has_ack = seg.has(flag::kAck);
+    if (has_ack && !between(t.iss + 1, seg.ack, t.snd_max)) {
+        if (seg.has(flag::kRst)) {
+            ctr_.synsent_drops.inc();
+        } else {
+            ctr_.synsent_bad_ack.inc();
+            send_reset_reply(t.tuple, seg);
+        }
+        return;
+    }
+    // RFC 9293 3.10.7.3 second: check the RST bit. With an acceptable ACK
+    // (RFC 5961 3.2: it acknowledges our SYN) the open was refused.
+    if (seg.has(flag::kRst)) {
+        if (!has_ack) {
+            ctr_.synsent_drops.inc();
+            return;
+        }
+        ctr_.conn_refused.inc();
+        close_tcb(t, CloseReason::Refused);
+        return;
+    }
+    // RFC 9293 3.10.7.3 third: security (not used). Fourth: the SYN bit.
+    if (!seg.has(flag::kSyn)) {
+        // Fifth: neither SYN nor RST: drop.
+        ctr_.synsent_drops.inc();
+        return;
+    }
+    t.irs = seg.seq;
+    t.rcv_nxt = seg.seq + 1;
+    const uint16_t peer_mss = seg.opt.has_mss ? seg.opt.mss : 536;
+    // We offered every option the config enables; each is on if the peer
+    // answered with it (RFC 7323 1.3, 2.2; RFC 2018 2).
+    t.ts_ok = cfg_.timestamps && seg.opt.has_timestamp;
+    t.sack_ok = cfg_.sack && seg.opt.sack_permitted;
+    if (cfg_.window_scaling && seg.opt.has_wscale) {
+        t.ws_ok = true;
+        t.snd_wscale = seg.opt.wscale;
+        t.rcv_wscale = rcv_wscale_;
+    }
+    if (t.ts_ok) t.ts_recent = seg.opt.ts_val;
+    const uint32_t opt_room = t.ts_ok ? 12 : 0;
+    t.snd_mss = uint16_t(std::max<uint32_t>(
+        std::min<uint32_t>({peer_mss, cfg_.mss, ChunkPool::kSize}) - opt_room, 64));
+    t.snd_wnd = t.max_snd_wnd = seg.window;  // unscaled in a SYN (RFC 7323 2.2)
+    t.snd_wl1 = seg.seq;
+    t.snd_wl2 = seg.ack;
+
+    if (!has_ack) {
+        // Simultaneous open: SYN_RCVD, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
+        t.state = State::SynRcvd;
+        send_syn_ack(t);
+        t.retries = 0;
+        t.timer_base_ms = now_ms32();
+        arm(t, TimerKind::SynAck, now_ms_ + cfg_.rto_initial_ms);
+        return;
+    }
+    // "If SND.UNA > ISS (our SYN has been ACKed), change the connection
+    // state to ESTABLISHED, form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT>".
+    t.snd_una = seg.ack;
+    if (t.retries == 0) rtt_sample(t, now_ms32() - t.timer_base_ms);  // Karn: first SYN only
+    t.retries = 0;
+    cancel_timer(t);
+    t.state = State::Established;
+    ctr_.established.inc();
+    t.ack_pending = true;
+    mark_dirty(t);
+    t.app->on_open(t);
+    if (!app_still_open(t)) return;
+    // "Data or controls that were queued for transmission may be included.
+    // If there are other controls or text in the segment, then continue
+    // processing at the sixth step": the SYN occupies SEG.SEQ, data follows.
+    if (seg.payload_len || seg.has(flag::kFin)) {
+        Segment rest = seg;
+        rest.seq = seg.seq + 1;
+        rest.flags = uint8_t(seg.flags & ~flag::kSyn);
+        if (!process_text(t, rest)) return;
+    }
+}
+
+}  // namespace tern::tcp

@@ -1,0 +1,224 @@
+// tcp::Stack: the per-core, sans-IO TCP endpoint. One per worker, used by
+// that worker's thread only (no locks, no atomics beyond counters).
+//
+// The engine calls it three ways, always passing the time (µs on any
+// monotonic clock) and an Outbox that receives whatever must be sent:
+//   on_segment(now, tuple, segment, out)  for every received TCP segment
+//   advance(now, out)                     once per poll loop: fires timers
+//   flush(now, out)                       after apps wrote outside callbacks
+// Everything is allocated in the constructor: TCB and TIME_WAIT pools,
+// the flow table, the payload chunk pool, the timer wheel, listeners. A
+// full pool means a refused connection and a counter, never an allocation.
+//
+// Processing follows RFC 9293 3.10.7 step by step; the code is split by
+// concern: stack.cpp (lifecycle, API, app interface), input_listen.cpp
+// (no TCB: closed port, LISTEN), input_syn_sent.cpp, input_sync.cpp (the
+// synchronized states), input_time_wait.cpp, output.cpp, timers.cpp.
+// docs/tcp-states.md maps each state and event to its function.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "tcp/app.h"
+#include "tcp/chunk_pool.h"
+#include "tcp/config.h"
+#include "tcp/counters.h"
+#include "tcp/flow_table.h"
+#include "tcp/isn.h"
+#include "tcp/outbox.h"
+#include "tcp/segment.h"
+#include "tcp/tcb.h"
+#include "util/siphash.h"
+#include "util/timer_wheel.h"
+
+namespace tern::tcp {
+
+struct ListenOptions {
+    uint32_t backlog = 0;    // accept backlog; 0 = net.somaxconn
+    bool keepalive = false;  // SO_KEEPALIVE on accepted connections
+};
+
+class Stack {
+  public:
+    // `secret` keys the ISN generator (RFC 6528) and, through a derived key,
+    // the flow-table hash. Give it util::random_key() in production; tests
+    // pass fixed keys to be reproducible.
+    Stack(const Config& cfg, const util::SipKey& secret, uint64_t now_us = 0);
+    ~Stack();
+    Stack(const Stack&) = delete;
+    Stack& operator=(const Stack&) = delete;
+
+    // Passive open on a local port (any local address). False if the port
+    // already listens or the listener table is full.
+    bool listen(uint16_t port, App& app, ListenOptions opts = {});
+
+    // Active open (RFC 9293 3.10.1): sends a SYN into `out`. nullptr if the
+    // tuple is in use or a pool is full. The app gets on_open when the
+    // handshake completes, or on_closed(Refused / Timeout).
+    Conn* connect(uint64_t now_us, const Tuple& t, App& app, Outbox& out, void* user = nullptr);
+
+    // A received segment (checksum verified, tuple from the IP header).
+    void on_segment(uint64_t now_us, const Tuple& t, const Segment& seg, Outbox& out);
+    // Fires due timers (RTO, SYN-ACK, 2MSL, FIN_WAIT_2, keepalive).
+    void advance(uint64_t now_us, Outbox& out);
+    // Sends what apps queued outside callbacks (send/close/abort).
+    void flush(uint64_t now_us, Outbox& out);
+
+    // For the engine's parse step: counts a rejected header by reason.
+    void count_parse_error(ParseResult r);
+
+    const Config& config() const { return cfg_; }
+    const Counters& counters() const { return ctr_; }
+    size_t live_tcbs() const { return cfg_.max_tcbs - tcb_free_n_; }
+    size_t time_wait_records() const { return cfg_.max_tw_buckets - tw_free_n_; }
+    size_t armed_timers() const { return wheel_.size(); }
+    size_t chunks_in_use() const { return chunks_.in_use(); }
+    size_t flows() const { return flows_.size(); }
+    // State of the connection on this tuple (TimeWait for a record, Closed
+    // for none), and the live TCB if any: for tests and the /tern/conns dump.
+    State state_of(const Tuple& t) const;
+    Conn* find(const Tuple& t);
+    // Half-open (SYN_RCVD) entries of the listener on `port`.
+    uint32_t half_open(uint16_t port) const;
+
+  private:
+    friend class Conn;
+
+    struct Listener {
+        App* app = nullptr;
+        uint16_t port = 0;
+        uint32_t backlog = 0;
+        uint32_t half_open = 0;
+        bool keepalive = false;
+    };
+
+    // --- per-call context (stack.cpp) ---
+    void begin_call(uint64_t now_us, Outbox& out);
+    void end_call();
+    uint32_t now_ms32() const { return uint32_t(now_ms_); }
+    uint32_t tsval(uint32_t ts_offset) const { return now_ms32() + ts_offset; }
+
+    // --- lifecycle (stack.cpp) ---
+    Tcb* alloc_tcb(const Tuple& t, uint64_t hash);
+    void free_tcb(Tcb& t);
+    // Ends a conn: tells the app (if it knows the conn) and frees the TCB.
+    void close_tcb(Tcb& t, CloseReason why);
+    void enter_time_wait(Tcb& t);
+    void free_time_wait(TimeWait& tw, uint64_t hash);
+    void leave_syn_rcvd(Tcb& t);
+    void mark_dirty(Tcb& t);
+    void unlink_dirty(Tcb& t);
+    // After an app callback: false if the conn must not be touched further
+    // (the app aborted it; the abort has been carried out).
+    bool app_still_open(Tcb& t);
+    void do_abort(Tcb& t);
+    uint64_t hash(const Tuple& t) const { return hash_tuple(table_key_, t); }
+    Tcb& tcb_at(uint32_t i) { return tcbs_[i]; }
+
+    // --- Conn API (stack.cpp) ---
+    size_t conn_send(Tcb& t, const uint8_t* data, size_t len);
+    size_t conn_send_space(const Tcb& t) const;
+    void conn_close(Tcb& t);
+    void conn_abort(Tcb& t);
+
+    // --- input without a TCB (input_listen.cpp) ---
+    void input_no_conn(const Tuple& tu, uint64_t h, const Segment& seg);
+    void input_listen(Listener& l, const Tuple& tu, uint64_t h, const Segment& seg,
+                      const util::SeqNum* iss_override);
+    Listener* find_listener(uint16_t port);
+
+    // --- SYN_SENT (input_syn_sent.cpp) ---
+    void input_syn_sent(Tcb& t, const Segment& seg);
+
+    // --- synchronized states (input_sync.cpp) ---
+    void input_synchronized(Tcb& t, const Segment& seg);
+    bool check_paws(Tcb& t, const Segment& seg);
+    bool check_sequence(Tcb& t, const Segment& seg);
+    bool check_rst(Tcb& t, const Segment& seg);
+    bool check_syn(Tcb& t, const Segment& seg);
+    bool process_ack(Tcb& t, const Segment& seg);
+    bool ack_syn_rcvd(Tcb& t, const Segment& seg);
+    void update_send_window(Tcb& t, const Segment& seg);
+    bool process_text(Tcb& t, const Segment& seg);
+    bool deliver(Tcb& t, const uint8_t* data, uint32_t len);
+    bool drain_reassembly(Tcb& t);
+    bool process_fin(Tcb& t);
+    void update_ts_recent(Tcb& t, const Segment& seg);
+    void rtt_from_ack(Tcb& t, const Segment& seg);
+
+    // --- TIME_WAIT (input_time_wait.cpp) ---
+    void input_time_wait(TimeWait& tw, uint64_t h, const Segment& seg);
+
+    // --- output (output.cpp) ---
+    void output(Tcb& t);
+    OutSegment* new_segment(const Tuple& tu);
+    void fill_options(const Tcb& t, OutSegment& o, bool syn);
+    uint16_t advertised_window(const Tcb& t) const;
+    // RCV.WND: what the peer may send beyond RCV.NXT.
+    uint32_t rcv_window(const Tcb& t) const {
+        const uint32_t cap = 0xFFFFu << t.rcv_wscale;
+        return rcv_wnd_ < cap ? rcv_wnd_ : cap;
+    }
+    void send_syn(Tcb& t);
+    void send_syn_ack(Tcb& t);
+    void send_ack(Tcb& t);
+    void send_challenge_ack(Tcb& t);
+    bool challenge_allowed();
+    void send_rst(Tcb& t);
+    void send_data(Tcb& t, uint32_t len, bool fin);
+    void send_keepalive_probe(Tcb& t);
+    // RFC 9293 3.10.7.1: the reply to a segment with no connection to take it.
+    void send_reset_reply(const Tuple& tu, const Segment& seg);
+    void send_time_wait_ack(const TimeWait& tw);
+
+    // --- timers (timers.cpp) ---
+    void on_timer(util::TimerNode& n);
+    void on_tcb_timer(Tcb& t);
+    void on_synack_timer(Tcb& t);
+    void on_syn_timer(Tcb& t);
+    void on_rto_timer(Tcb& t);
+    void on_keepalive_timer(Tcb& t);
+    void update_timer(Tcb& t);
+    void arm(Tcb& t, TimerKind kind, uint64_t at_ms);
+    void cancel_timer(Tcb& t);
+    void rtt_sample(Tcb& t, uint32_t rtt_ms);
+    uint64_t handshake_deadline(const Tcb& t) const;
+
+    const Config cfg_;
+    Counters ctr_;
+    IsnGenerator isn_;
+    util::SipKey table_key_;
+    util::TimerWheel wheel_;
+    FlowTable flows_;
+    ChunkPool chunks_;
+
+    std::unique_ptr<Tcb[]> tcbs_;
+    std::unique_ptr<uint32_t[]> tcb_free_;
+    uint32_t tcb_free_n_ = 0;
+    std::unique_ptr<TimeWait[]> tws_;
+    std::unique_ptr<uint32_t[]> tw_free_;
+    uint32_t tw_free_n_ = 0;
+
+    std::unique_ptr<Listener[]> listeners_;
+    uint32_t listener_n_ = 0;
+    std::unique_ptr<uint16_t[]> port_to_listener_;  // 65536 entries, kNoListener if none
+
+    // Derived from the config once.
+    uint8_t rcv_wscale_ = 0;  // our shift when window scaling is negotiated
+    uint32_t rcv_wnd_ = 0;    // advertised window, rounded to the shift
+
+    // Per-call context.
+    uint64_t now_us_ = 0;
+    uint64_t now_ms_ = 0;
+    Outbox* out_ = nullptr;
+    uint32_t dirty_head_ = kNoIndex;
+    uint32_t dirty_tail_ = kNoIndex;
+
+    // RFC 5961 7: challenge ACKs per core per second.
+    uint64_t challenge_second_ = 0;
+    uint32_t challenge_count_ = 0;
+};
+
+}  // namespace tern::tcp
