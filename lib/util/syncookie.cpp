@@ -1,0 +1,110 @@
+#include "util/syncookie.h"
+
+#include <algorithm>
+
+namespace tern::util::syncookie {
+
+namespace {
+
+constexpr int kTsMacBits = 29;
+constexpr int kPlainMacBits = 24;
+constexpr uint32_t kTsOptMask = 0x3f;  // low 6 bits of the TSval
+constexpr uint32_t kTsSack = 1u << 4;
+constexpr uint32_t kTsEcn = 1u << 5;
+constexpr uint32_t kPlainSack = 1u << 7;
+constexpr int kPlainWscaleShift = 3;
+
+enum class Mode : uint64_t { plain = 0, timestamps = 1 };
+
+constexpr uint32_t kNoWscale = 15;  // the 4-bit code for "no window scale option"
+
+uint32_t wscale_code(const SynOptions& o) {
+    return o.wscale_ok ? std::min<uint32_t>(o.wscale, 14) : kNoWscale;
+}
+
+// `data` is every clear bit the cookie carries (the ISN's low bits, plus
+// the TSval's option bits in timestamp mode); the mode keeps a cookie of
+// one encoding from validating as the other.
+uint64_t mac(const SipKey& key, const CookieTuple& t, uint32_t client_isn, uint32_t counter,
+             Mode mode, uint32_t data) {
+    return siphash_u64x3(key, uint64_t(t.saddr) | uint64_t(t.daddr) << 32,
+                         uint64_t(t.sport) | uint64_t(t.dport) << 16 | uint64_t(client_isn) << 32,
+                         uint64_t(counter) | uint64_t(data & 0xffff) << 32 | uint64_t(mode) << 48);
+}
+
+uint32_t ts_option_bits(const SynOptions& o) {
+    return wscale_code(o) | (o.sack_ok ? kTsSack : 0) | (o.ecn ? kTsEcn : 0);
+}
+
+}  // namespace
+
+uint32_t make_tsval(uint32_t ts_now, const SynOptions& opts) {
+    const uint32_t bits = ts_option_bits(opts);
+    // Rounding down keeps us from sending a TSval ahead of our own clock.
+    uint32_t ts = (ts_now & ~kTsOptMask) | bits;
+    if (bits > (ts_now & kTsOptMask)) ts -= kTsOptMask + 1;
+    return ts;
+}
+
+Cookie make(const SipKey& secret, const CookieTuple& t, uint32_t client_isn, const SynOptions& opts,
+            uint64_t now_ms, uint32_t ts_now) {
+    const uint32_t counter = cookie_counter(now_ms);
+    const uint32_t mss = mss_index(opts.mss);
+    if (opts.timestamps) {
+        const uint32_t tsval = make_tsval(ts_now, opts);
+        const uint32_t data = mss | (tsval & kTsOptMask) << 3;
+        const uint64_t h = mac(secret, t, client_isn, counter, Mode::timestamps, data);
+        return {uint32_t(h >> (64 - kTsMacBits)) << 3 | mss, tsval};
+    }
+    const uint32_t data =
+        mss | wscale_code(opts) << kPlainWscaleShift | (opts.sack_ok ? kPlainSack : 0);
+    const uint64_t h = mac(secret, t, client_isn, counter, Mode::plain, data);
+    return {uint32_t(h >> (64 - kPlainMacBits)) << 8 | data, 0};
+}
+
+std::optional<CookieResult> check(const CookieSecrets& secrets, const CookieTuple& t,
+                                  uint32_t client_isn, uint32_t our_isn, uint64_t now_ms,
+                                  std::optional<uint32_t> tsecr) {
+    const bool ts = tsecr.has_value();
+    const Mode mode = ts ? Mode::timestamps : Mode::plain;
+    const int mac_bits = ts ? kTsMacBits : kPlainMacBits;
+    const uint32_t data = ts ? (our_isn & 7) | (*tsecr & kTsOptMask) << 3 : our_isn & 0xff;
+    const uint32_t given = our_isn >> (32 - mac_bits);
+
+    const uint32_t now_counter = cookie_counter(now_ms);
+    const bool rotated =
+        secrets.previous.k0 != secrets.current.k0 || secrets.previous.k1 != secrets.current.k1;
+    bool ok = false;
+    // Newest first: almost every valid ACK matches on the first try.
+    for (uint32_t age = 0; age < 2 && !ok; ++age) {
+        if (age > now_counter) break;  // no period before the clock's first
+        for (const SipKey* key : {&secrets.current, &secrets.previous}) {
+            if (key == &secrets.previous && !rotated) break;
+            const uint64_t h = mac(*key, t, client_isn, now_counter - age, mode, data);
+            if (uint32_t(h >> (64 - mac_bits)) == given) {
+                ok = true;
+                break;
+            }
+        }
+    }
+    if (!ok) return std::nullopt;
+
+    CookieResult r{};
+    r.mss = kMssTable[our_isn & 7];
+    r.timestamps = ts;
+    uint32_t wscale;
+    if (ts) {
+        wscale = *tsecr & 0xf;
+        r.sack_ok = (*tsecr & kTsSack) != 0;
+        r.ecn = (*tsecr & kTsEcn) != 0;
+    } else {
+        wscale = (our_isn >> kPlainWscaleShift) & 0xf;
+        r.sack_ok = (our_isn & kPlainSack) != 0;
+        r.ecn = false;
+    }
+    r.wscale_ok = wscale != kNoWscale;
+    r.wscale = r.wscale_ok ? uint8_t(wscale) : 0;
+    return r;
+}
+
+}  // namespace tern::util::syncookie

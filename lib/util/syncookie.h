@@ -1,0 +1,133 @@
+// SYN cookies: a listener under a SYN flood answers with a SYN-ACK whose ISN
+// (and, with timestamps, TSval) encodes what it would have kept in a
+// half-open entry, and keeps nothing. The client's final ACK brings it back
+// (ACK = ISN + 1, TSecr = TSval); check() authenticates it and returns the
+// negotiated options, then the caller creates the connection.
+//
+// Pure functions: no clock (now_ms is an argument), no state but the
+// secrets, which the control thread rotates and shares with every worker
+// (and, for a multi-node VIP, every node).
+//
+// MAC = SipHash-2-4(secret, 4-tuple, client ISN, counter, mode, data bits),
+// truncated. The counter (64 s periods) in the MAC bounds a cookie's life:
+// check() tries the current and previous period, so a cookie lives 64-128 s.
+// Each period is tried with the current and the previous secret, so a
+// rotation does not break handshakes in flight; a secret two rotations old
+// fails. The data bits travel in clear but are covered by the MAC, so
+// flipping any bit of the ACK number or of the option bits fails.
+//
+// Encoding with timestamps (the SYN carried TSopt, and so will the ACK):
+//
+//   ISN:    | 31 ............. 3 | 2 1 0 |
+//           |      MAC (29)      |  MSS  |      MSS: index into kMssTable
+//
+//   TSval:  | 31 ........ 6 |  5  |  4   | 3 2 1 0 |
+//           | TS clock/64   | ECN | SACK | WSCALE  |  WSCALE: shift 0..14, 15 = none
+//
+//   The TSval is our TS clock rounded down to a multiple of 64 ticks with
+//   the options in the low 6 bits (as Linux does), never ahead of the
+//   clock, so later TSvals of the connection stay monotonic.
+//
+// Encoding without timestamps (ECN cannot be kept; the result says so):
+//
+//   ISN:    | 31 ............. 8 |  7   | 6 5 4 3 | 2 1 0 |
+//           |      MAC (24)      | SACK | WSCALE  |  MSS  |  WSCALE as above
+//
+// Forgery: a blind attacker guessing ACK numbers for one tuple succeeds with
+// probability (periods x secrets) / 2^MAC_bits per try: 4 * 2^-24 (about
+// 1 in 4.2M) without timestamps, 4 * 2^-29 with them. Like Linux and
+// FreeBSD, we trade that against keeping the options.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "util/siphash.h"
+
+namespace tern::util::syncookie {
+
+// Validation keeps the previous secret for one rotation.
+struct CookieSecrets {
+    SipKey current, previous;
+};
+
+// previous <- current, current <- fresh.
+inline void rotate(CookieSecrets& s, const SipKey& fresh) {
+    s.previous = s.current;
+    s.current = fresh;
+}
+
+// The 4-tuple as it appears in the client's SYN and ACK (s = client).
+struct CookieTuple {
+    uint32_t saddr = 0, daddr = 0;
+    uint16_t sport = 0, dport = 0;
+};
+
+constexpr uint64_t kPeriodMs = 64'000;
+constexpr uint32_t cookie_counter(uint64_t now_ms) { return uint32_t(now_ms / kPeriodMs); }
+
+// MSS values a cookie can carry; a client gets the largest one <= its own
+// MSS option, so we never send segments larger than it asked for.
+constexpr std::array<uint16_t, 8> kMssTable = {
+    536,   // RFC 9293 default send MSS: every IPv4 host accepts 576-byte datagrams
+    1220,  // 1280-byte MTU paths (IPv6 minimum MTU, 6in4 and other tunnels) less 60
+    1360,  // IPsec / GRE VPN concentrators that clamp MSS
+    1400,  // cloud overlays (VXLAN, Geneve) and WireGuard-style tunnels on a 1500 underlay
+    1440,  // 1500 MTU less 20 bytes of encapsulation (L2TP, IP-in-IP)
+    1452,  // PPPoE: 1492-byte MTU (DSL)
+    1460,  // Ethernet: 1500-byte MTU, by far the most common
+    8960,  // jumbo frames: 9000-byte MTU inside data centres
+};
+
+// Index of the largest entry <= mss; 0 for anything smaller than 536 (a
+// host must accept 536, RFC 9293 3.7.1).
+constexpr unsigned mss_index(uint16_t mss) {
+    unsigned i = kMssTable.size() - 1;
+    while (i > 0 && kMssTable[i] > mss) --i;
+    return i;
+}
+
+// What the client's SYN asked for.
+struct SynOptions {
+    uint16_t mss = 536;       // its MSS option, 536 when absent
+    bool wscale_ok = false;   // it sent a window scale option...
+    uint8_t wscale = 0;       // ...with this shift count (above 14 means 14, RFC 7323 2.3)
+    bool sack_ok = false;     // SACK-permitted
+    bool ecn = false;         // ECN setup SYN (ECE+CWR) that we accept
+    bool timestamps = false;  // the SYN carried a TS option
+};
+
+// What check() recovered from a valid ACK.
+struct CookieResult {
+    uint16_t mss;  // from kMssTable
+    bool wscale_ok;
+    uint8_t wscale;  // client's shift count (0..14) when wscale_ok, else 0
+    bool sack_ok;
+    bool ecn;  // always false without timestamps
+    bool timestamps;
+};
+
+// The SYN-ACK to send: seq = isn; with timestamps, TSval = tsval.
+struct Cookie {
+    uint32_t isn;
+    uint32_t tsval;  // 0 when !opts.timestamps
+};
+
+// TSval carrying the 6 option bits, at or below ts_now (our TS clock).
+uint32_t make_tsval(uint32_t ts_now, const SynOptions& opts);
+
+// Builds the cookie for a SYN received at now_ms with secrets.current.
+// client_isn is the SYN's sequence number; ts_now our TS clock (used only
+// when opts.timestamps).
+Cookie make(const SipKey& secret, const CookieTuple& t, uint32_t client_isn, const SynOptions& opts,
+            uint64_t now_ms, uint32_t ts_now);
+
+// Checks an ACK without SYN that matched no connection. client_isn = the
+// ACK's seq - 1, our_isn = the ACK's ack - 1, tsecr = its TS echo if it
+// carries a timestamp option. nullopt: not a valid cookie (drop or RST).
+std::optional<CookieResult> check(const CookieSecrets& secrets, const CookieTuple& t,
+                                  uint32_t client_isn, uint32_t our_isn, uint64_t now_ms,
+                                  std::optional<uint32_t> tsecr);
+
+}  // namespace tern::util::syncookie
