@@ -27,6 +27,7 @@
 // costs one empty visit, then is cleared.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 
@@ -137,6 +138,51 @@ class TimerWheel {
     TimerNode overdue_;   // armed at or before now_: fires first on the next advance
     TimerNode due_;       // expiring at now_, being fired
 };
+
+// arm/cancel are the hot operations (every send and ACK): inline.
+inline void TimerWheel::arm(TimerNode& n, uint64_t expires_ms) {
+    if (n.armed()) {
+        unlink(n);
+    } else {
+        ++size_;
+    }
+    n.expires_ms = expires_ms;
+    if (expires_ms <= now_) {
+        link_tail(overdue_, n);
+    } else {
+        place(n);
+    }
+}
+
+inline void TimerWheel::cancel(TimerNode& n) {
+    if (!n.armed()) return;
+    unlink(n);
+    --size_;
+}
+
+inline void TimerWheel::place(TimerNode& n) {
+    const uint64_t e = n.expires_ms;
+    // The highest bit where expiry and now differ picks the level: every
+    // higher bit is shared with now, so the slot lies in the current block
+    // of the level above and strictly after now's own slot at this level.
+    const uint64_t diff = e ^ now_;
+    if (diff < kL0Slots) {
+        const unsigned s = unsigned(e) & (kL0Slots - 1);
+        link_tail(slots_[s], n);
+        occupied_[s / 64] |= uint64_t(1) << (s % 64);
+        return;
+    }
+    const int width = std::bit_width(diff);
+    if (width > kTopBits) {
+        link_tail(overflow_, n);
+        return;
+    }
+    const int level = 1 + (width - kL0Bits - 1) / kLnBits;
+    const int shift = kL0Bits + (level - 1) * kLnBits;
+    const unsigned s = unsigned(e >> shift) & (kLnSlots - 1);
+    link_tail(slots_[kL0Slots + (level - 1) * kLnSlots + s], n);
+    occupied_[kL0Words + level - 1] |= uint64_t(1) << s;
+}
 
 template <class F>
 size_t TimerWheel::advance(uint64_t now_ms, F&& on_expire) {
