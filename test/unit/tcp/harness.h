@@ -68,7 +68,7 @@ inline std::string payload_of(const OutSegment& o) {
     return s;
 }
 
-inline void expect(const OutSegment& o, const Exp& e) {
+inline void expect(const OutSegment& o, const Exp& e, const Tuple& tu = kTuple) {
     INFO("flags " << flags_str(o.flags) << " seq " << o.seq.raw() << " ack " << o.ack.raw());
     CHECK(flags_str(o.flags) == flags_str(e.flags));
     CHECK(o.seq.raw() == e.seq);
@@ -88,7 +88,7 @@ inline void expect(const OutSegment& o, const Exp& e) {
         CHECK(o.opt.sack[i].right.raw() == e.opt.sack[i].right.raw());
     }
     CHECK(payload_of(o) == e.data);
-    CHECK(o.tuple == kTuple);
+    CHECK(o.tuple == tu);
 }
 
 inline TcpOptions mss_opt(uint16_t mss = 1460) {
@@ -195,6 +195,21 @@ struct H {
     State state() const { return stack.state_of(kTuple); }
 
     // ---- per-state fixtures (plain client: no options but MSS 1460) ----
+
+    // Established with timestamps: the client's TSvals start at ts0; returns
+    // our TSval from the SYN-ACK.
+    uint32_t make_established_ts(uint32_t ts0) {
+        TcpOptions o = mss_opt();
+        o.has_timestamp = true;
+        o.ts_val = ts0;
+        send({.flags = SYN, .seq = kCisn, .opt = o});
+        REQUIRE(out.size() == 1);
+        iss = out[0].seq.raw();
+        const uint32_t ours = out[0].opt.ts_val;
+        send({.flags = ACK, .seq = kCisn + 1, .ack = iss + 1, .opt = ts_opt(ts0 + 1, ours)});
+        REQUIRE(state() == State::Established);
+        return ours;
+    }
 
     void make_syn_rcvd() {
         send({.flags = SYN, .seq = kCisn, .opt = mss_opt()});
