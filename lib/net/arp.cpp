@@ -18,6 +18,8 @@ ArpVerdict arp_classify(const uint8_t* a, size_t len, uint32_t our_ip) {
         return ArpVerdict::unsupported;
     if (load_be16(a + arp::kOper) != arp::kOpRequest) return ArpVerdict::not_for_us;
     if (load_be32(a + arp::kTpa) != our_ip) return ArpVerdict::not_for_us;
+    // The reply goes to the sender's hardware address: never to a group.
+    if (a[arp::kSha] & 1) return ArpVerdict::bad_sender;
     return ArpVerdict::request_for_us;
 }
 

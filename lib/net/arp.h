@@ -15,7 +15,7 @@ inline constexpr size_t kHtype = 0, kPtype = 2, kHlen = 4, kPlen = 5, kOper = 6,
 inline constexpr uint16_t kOpRequest = 1, kOpReply = 2;
 }  // namespace arp
 
-enum class ArpVerdict : uint8_t { request_for_us, not_for_us, truncated, unsupported };
+enum class ArpVerdict : uint8_t { request_for_us, not_for_us, truncated, unsupported, bad_sender };
 
 ArpVerdict arp_classify(const uint8_t* arp, size_t len, uint32_t our_ip);
 

@@ -28,9 +28,10 @@ namespace {
 
 Classified drop(DropReason r) { return {FrameKind::drop, r}; }
 
+// RFC 1122 3.2.1.3 / RFC 6890: sources that no host may use.
 bool martian_source(uint32_t s, const LocalAddr& local) {
     uint8_t first = uint8_t(s >> 24);
-    return s == 0 || s == local.ip || s == 0xFFFFFFFF || s == local.broadcast ||
+    return first == 0 || s == local.ip || s == 0xFFFFFFFF || s == local.broadcast ||
            (first >= 224) || first == 127;
 }
 
@@ -83,14 +84,17 @@ Classified classify(uint8_t* data, uint32_t len, const LocalAddr& local, Frame& 
     f.len = len;
     if (len < eth::kHdrLen) return drop(DropReason::truncated);
     MacAddr dst = MacAddr::from(data + eth::kDst);
+    // A multicast source MAC is never a sender; answering it would flood.
+    if (data[eth::kSrc] & 1) return drop(DropReason::bad_address);
     if (!(dst == local.mac) && !dst.is_broadcast()) return drop(DropReason::not_for_us);
     f.l3 = eth::kHdrLen;
     switch (load_be16(data + eth::kType)) {
         case eth::kTypeArp: {
             auto r = arp_classify(data + f.l3, len - f.l3, local.ip);
             if (r != ArpVerdict::request_for_us)
-                return drop(r == ArpVerdict::truncated      ? DropReason::truncated
+                return drop(r == ArpVerdict::truncated     ? DropReason::truncated
                             : r == ArpVerdict::unsupported ? DropReason::unsupported
+                            : r == ArpVerdict::bad_sender  ? DropReason::bad_address
                                                            : DropReason::not_for_us);
             return {FrameKind::arp, DropReason::count};
         }

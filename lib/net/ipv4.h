@@ -24,7 +24,9 @@ struct Ipv4Cidr {
     uint32_t addr = 0;
     uint8_t prefix = 0;
     uint32_t mask() const { return prefix == 0 ? 0 : ~uint32_t(0) << (32 - prefix); }
-    uint32_t broadcast() const { return (addr & mask()) | ~mask(); }
+    // RFC 3021: a /31 (and a /32) has no directed broadcast address; the other
+    // end of a /31 is a host, so only the limited broadcast remains.
+    uint32_t broadcast() const { return prefix >= 31 ? 0xFFFFFFFF : (addr & mask()) | ~mask(); }
 };
 // "a.b.c.d/len"; a bare address means /32.
 std::optional<Ipv4Cidr> parse_ipv4_cidr(std::string_view s);

@@ -140,13 +140,10 @@ TEST_CASE_METHOD(IcmpRequestRx, "classify: martian sources are bad_address", "[n
     CHECK(f.saddr == 0x0A090807u);
 }
 
-// KNOWN BUG (lib/net/ipv4.h): Ipv4Cidr::broadcast() of a /31 is the other
-// end of the link, and the engine uses it as LocalAddr::broadcast, so every
-// packet from the only peer of a point-to-point /31 (RFC 3021: no broadcast
-// address) is dropped as bad_address. [!mayfail] keeps the suite green and the
-// failure visible; drop the tag once it is fixed.
+// RFC 3021: a /31 has no broadcast address; the other end is the only peer
+// and must not be taken for a martian broadcast source.
 TEST_CASE_METHOD(IcmpRequestRx, "classify: the peer on a /31 link is not a martian (RFC 3021)",
-                 "[net][classify][bug][!mayfail]") {
+                 "[net][classify]") {
     for (auto [us, peer] :
          {std::pair{"192.0.2.0/31", 0xC0000201u}, {"192.0.2.1/31", 0xC0000200u}}) {
         auto cidr = parse_ipv4_cidr(us);

