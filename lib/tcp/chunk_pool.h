@@ -40,11 +40,13 @@ class ChunkPool {
 
     uint8_t* data(uint32_t c) { return data_.get() + size_t(c) * kSize; }
     Meta& meta(uint32_t c) { return meta_[c]; }
+    const Meta& meta(uint32_t c) const { return meta_[c]; }
 
     uint32_t capacity() const { return count_; }
     uint32_t available() const { return available_; }
     // Chunks owned by connections or waiting in the deferred list.
     uint32_t in_use() const { return count_ - available_; }
+    uint32_t deferred() const { return deferred_count_; }
 
   private:
     uint32_t count_;

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "tcp/app.h"
 #include "tcp/chunk_pool.h"
@@ -66,6 +67,10 @@ class Stack {
     // Sends what apps queued outside callbacks (send/close/abort).
     void flush(uint64_t now_us, Outbox& out);
 
+    // True when output is waiting because an Outbox filled up: transmit,
+    // clear the Outbox and call flush() again.
+    bool has_pending_output() const { return dirty_head_ != kNoIndex; }
+
     // For the engine's parse step: counts a rejected header by reason.
     void count_parse_error(ParseResult r);
 
@@ -82,6 +87,17 @@ class Stack {
     Conn* find(const Tuple& t);
     // Half-open (SYN_RCVD) entries of the listener on `port`.
     uint32_t half_open(uint16_t port) const;
+    // Live connections, for the /tern/conns dump and tests: f(const Conn&).
+    template <class F>
+    void for_each_conn(F&& f) const {
+        for (uint32_t i = 0; i < cfg_.max_tcbs; ++i) {
+            if (tcbs_[i].state != State::Closed) f(static_cast<const Conn&>(tcbs_[i]));
+        }
+    }
+    // Checks the Stack's internal accounting between calls (pools, flow
+    // table, timers, chunks, sequence-space order); returns an empty string
+    // or the first violation. O(pool size): for tests and fuzzing.
+    std::string check_invariants() const;
 
   private:
     friend class Conn;
