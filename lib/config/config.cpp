@@ -38,13 +38,44 @@ bool parse_bool(std::string_view key, std::string_view v) {
     fail(key, v, "true/false or 1/0");
 }
 
-template <class T>
-Key uint_key(const char* name, T Config::*sect, uint32_t std::remove_reference_t<T>::*field,
-             uint64_t lo, uint64_t hi) {
+// Numeric key bound to a field through an accessor. `scale` converts the
+// unit operators know (Linux counts these sysctls in seconds) to the field's.
+template <class Field>
+Key num(const char* name, Field& (*field)(Config&), uint64_t lo, uint64_t hi, uint64_t scale = 1) {
     return {name,
-            [=](Config& c, std::string_view v) { (c.*sect).*field = uint32_t(parse_uint(name, v, lo, hi)); },
-            [=](const Config& c) { return std::to_string((c.*sect).*field); }};
+            [=](Config& c, std::string_view v) { field(c) = Field(parse_uint(name, v, lo, hi) * scale); },
+            [=](const Config& c) { return std::to_string(uint64_t(field(const_cast<Config&>(c))) / scale); }};
 }
+
+Key flag(const char* name, bool& (*field)(Config&)) {
+    return {name, [=](Config& c, std::string_view v) { field(c) = parse_bool(name, v); },
+            [=](const Config& c) { return std::string(field(const_cast<Config&>(c)) ? "true" : "false"); }};
+}
+
+Key text(const char* name, std::string& (*field)(Config&)) {
+    return {name, [=](Config& c, std::string_view v) { field(c) = std::string(v); },
+            [=](const Config& c) { return field(const_cast<Config&>(c)); }};
+}
+
+// Keys of one listener, shared by [listen] and each [[listeners]] entry.
+void set_listener_key(ListenerConfig& l, std::string_view key, std::string_view full, std::string_view v) {
+    if (key == "port") l.port = uint16_t(parse_uint(full, v, 1, 65535));
+    else if (key == "app") {
+        if (!known_app(v)) fail(full, v, "one of echo, discard, http");
+        l.app = std::string(v);
+    } else if (key == "backlog") l.backlog = uint32_t(parse_uint(full, v, 0, 1u << 20));
+    else if (key == "keepalive") l.keepalive = parse_bool(full, v);
+    else throw ConfigError("unknown key '" + std::string(full) + "'");
+}
+
+Key listen_key(const char* name, std::string (*get)(const ListenerConfig&)) {
+    std::string_view n(name);
+    auto key = n.substr(n.find('.') + 1);
+    return {name, [=](Config& c, std::string_view v) { set_listener_key(c.listen, key, n, v); },
+            [=](const Config& c) { return get(c.listen); }};
+}
+
+#define F(expr) +[](Config& c) -> auto& { return expr; }
 
 const std::vector<Key>& keys() {
     static const std::vector<Key> k = {
@@ -57,21 +88,50 @@ const std::vector<Key>& keys() {
          [](const Config& c) {
              return net::format_ipv4(c.engine.address.addr) + "/" + std::to_string(c.engine.address.prefix);
          }},
-        uint_key("engine.mbufs", &Config::engine, &EngineConfig::mbufs, 1023, 1u << 26),
-        uint_key("engine.mbuf_cache", &Config::engine, &EngineConfig::mbuf_cache, 0, 512),
-        uint_key("engine.burst", &Config::engine, &EngineConfig::burst, 1, 512),
-        uint_key("engine.max_conns", &Config::engine, &EngineConfig::max_conns, 16, 1u << 26),
-        uint_key("engine.drain_ms", &Config::engine, &EngineConfig::drain_ms, 0, 600000),
-        {"port.name", [](Config& c, std::string_view v) { c.port.name = std::string(v); },
-         [](const Config& c) { return c.port.name; }},
-        uint_key("port.rx_desc", &Config::port, &PortConfig::rx_desc, 32, 32768),
-        uint_key("port.tx_desc", &Config::port, &PortConfig::tx_desc, 32, 32768),
-        {"port.promiscuous",
-         [](Config& c, std::string_view v) { c.port.promiscuous = parse_bool("port.promiscuous", v); },
-         [](const Config& c) { return std::string(c.port.promiscuous ? "true" : "false"); }},
+        num("engine.mbufs", F(c.engine.mbufs), 1023, 1u << 26),
+        num("engine.mbuf_cache", F(c.engine.mbuf_cache), 0, 512),
+        num("engine.burst", F(c.engine.burst), 1, 512),
+        num("engine.max_conns", F(c.tcp.max_tcbs), 16, 1u << 26),
+        num("engine.drain_ms", F(c.engine.drain_ms), 0, 600000),
+        text("port.name", F(c.port.name)),
+        num("port.rx_desc", F(c.port.rx_desc), 32, 32768),
+        num("port.tx_desc", F(c.port.tx_desc), 32, 32768),
+        flag("port.promiscuous", F(c.port.promiscuous)),
+        listen_key("listen.port", [](const ListenerConfig& l) { return std::to_string(l.port); }),
+        listen_key("listen.app", [](const ListenerConfig& l) { return l.app; }),
+        listen_key("listen.backlog", [](const ListenerConfig& l) { return std::to_string(l.backlog); }),
+        listen_key("listen.keepalive", [](const ListenerConfig& l) { return std::string(l.keepalive ? "true" : "false"); }),
+        text("http.body", F(c.http_body)),
+        // Linux sysctl names; Linux's seconds stay seconds here.
+        num("tcp.max_tw_buckets", F(c.tcp.max_tw_buckets), 16, 1u << 26),
+        num("tcp.send_chunks", F(c.tcp.send_chunks), 16, 1u << 26),
+        num("tcp.mss", F(c.tcp.mss), 536, 9000),
+        num("tcp.rcv_wnd", F(c.tcp.rcv_wnd), 1024, 1u << 30),
+        num("tcp.wmem", F(c.tcp.wmem), 2048, 1u << 30),
+        num("tcp.ooo_max_segments", F(c.tcp.ooo_max_segments), 0, 64),
+        flag("tcp.timestamps", F(c.tcp.timestamps)),
+        flag("tcp.window_scaling", F(c.tcp.window_scaling)),
+        flag("tcp.sack", F(c.tcp.sack)),
+        num("tcp.msl_ms", F(c.tcp.msl_ms), 1, 600000),
+        num("tcp.fin_timeout", F(c.tcp.fin_timeout_ms), 1, 86400, 1000),
+        num("tcp.synack_retries", F(c.tcp.synack_retries), 0, 20),
+        num("tcp.syn_retries", F(c.tcp.syn_retries), 1, 20),
+        flag("tcp.synack_fail_rst", F(c.tcp.synack_fail_rst)),
+        num("tcp.rto_min_ms", F(c.tcp.rto_min_ms), 1, 60000),
+        num("tcp.rto_max_ms", F(c.tcp.rto_max_ms), 100, 600000),
+        num("tcp.retries2", F(c.tcp.retries2), 1, 100),
+        num("tcp.keepalive_time", F(c.tcp.keepalive_time_ms), 1, 32767, 1000),
+        num("tcp.keepalive_intvl", F(c.tcp.keepalive_intvl_ms), 1, 32767, 1000),
+        num("tcp.keepalive_probes", F(c.tcp.keepalive_probes), 1, 127),
+        num("tcp.max_syn_backlog", F(c.tcp.max_syn_backlog), 1, 1u << 24),
+        num("net.somaxconn", F(c.tcp.somaxconn), 1, 1u << 24),
+        num("tcp.challenge_ack_limit", F(c.tcp.challenge_ack_limit), 1, 1u << 30),
+        flag("tcp.rfc1337", F(c.tcp.rfc1337)),
     };
     return k;
 }
+
+#undef F
 
 const Key& find_key(std::string_view name, std::string_view origin) {
     for (const auto& k : keys())
@@ -89,7 +149,25 @@ std::string scalar_text(const toml::node& n, std::string_view key) {
 void apply_table(Config& c, const toml::table& t, const std::string& prefix, std::string_view origin) {
     for (auto&& [k, node] : t) {
         std::string name = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
-        if (auto sub = node.as_table()) {
+        if (name == "listeners") {
+            auto arr = node.as_array();
+            if (!arr) throw ConfigError(std::string(origin) + ": listeners must be [[listeners]] tables");
+            for (auto&& e : *arr) {
+                auto tbl = e.as_table();
+                if (!tbl) throw ConfigError(std::string(origin) + ": listeners must be [[listeners]] tables");
+                ListenerConfig l;
+                for (auto&& [lk, lv] : *tbl) {
+                    std::string full = "listeners." + std::string(lk.str());
+                    try {
+                        set_listener_key(l, lk.str(), full, scalar_text(lv, full));
+                    } catch (const ConfigError& ce) {
+                        throw ConfigError(std::string(origin) + ": " + ce.what());
+                    }
+                }
+                if (l.port == 0) throw ConfigError(std::string(origin) + ": a [[listeners]] entry needs a port");
+                c.listeners.push_back(l);
+            }
+        } else if (auto sub = node.as_table()) {
             apply_table(c, *sub, name, origin);
         } else if (name == "eal.args") {
             auto arr = node.as_array();
@@ -137,7 +215,24 @@ void apply_set(Config& c, std::string_view a) {
     find_key(name, "--set").set(c, a.substr(eq + 1));
 }
 
+bool known_app(std::string_view name) {
+    return name == "echo" || name == "discard" || name == "http";
+}
+
+std::vector<ListenerConfig> Config::all_listeners() const {
+    std::vector<ListenerConfig> out;
+    if (listen.port != 0) out.push_back(listen);
+    out.insert(out.end(), listeners.begin(), listeners.end());
+    return out;
+}
+
 void validate(const Config& c) {
+    auto ls = c.all_listeners();
+    for (size_t i = 0; i < ls.size(); ++i)
+        for (size_t j = i + 1; j < ls.size(); ++j)
+            if (ls[i].port == ls[j].port)
+                throw ConfigError("port " + std::to_string(ls[i].port) + " has two listeners");
+    if (c.tcp.rto_min_ms > c.tcp.rto_max_ms) throw ConfigError("tcp.rto_min_ms exceeds tcp.rto_max_ms");
     if (c.engine.address.addr == 0)
         throw ConfigError("engine.address is not set (e.g. --set engine.address=198.18.0.2/24)");
     if (c.engine.burst > c.port.rx_desc)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "net/ipv4.h"
+#include "tcp/config.h"
 
 namespace tern::config {
 
@@ -34,11 +35,29 @@ struct PortConfig {
     bool promiscuous = false;       // port.promiscuous
 };
 
+// A listening port and the built-in application that serves it.
+struct ListenerConfig {
+    uint16_t port = 0;        // 0 = no listener
+    std::string app = "http"; // echo | discard | http
+    uint32_t backlog = 0;     // accept backlog; 0 = net.somaxconn
+    bool keepalive = false;   // SO_KEEPALIVE on accepted connections
+};
+
 struct Config {
     std::vector<std::string> eal_args;  // eal.args: EAL arguments of a drivers-config profile
     EngineConfig engine;
     PortConfig port;
+    tcp::Config tcp;                        // tcp.* and net.somaxconn
+    ListenerConfig listen;                  // [listen]: the default listener
+    std::vector<ListenerConfig> listeners;  // [[listeners]]: more of them
+    std::string http_body = "hello from tern\n";  // http.body
+
+    // Every configured listener ([listen] first), ports unique.
+    std::vector<ListenerConfig> all_listeners() const;
 };
+
+// Names accepted by listen.app (set by the layer that owns the apps).
+bool known_app(std::string_view name);
 
 // Parse TOML text; every key must be known. `origin` names the source in errors.
 void apply_toml(Config& c, std::string_view toml_text, std::string_view origin);

@@ -21,6 +21,10 @@ struct alignas(64) WorkerCounters {
     util::Counter icmp_other;     // ICMP we do not answer (counted, dropped)
     util::Counter rx_multiseg;    // chained mbufs: frames larger than one buffer
     util::Counter tcp_segments;   // handed to the TCP layer
+    util::Counter tcp_bad_header; // TCP header rejected by the parser (by reason in tcp_parse_*)
+    util::Counter tx_no_mbuf;     // a segment not sent: mbuf pool empty
+    util::Counter tx_no_neighbor; // a segment not sent: no next hop ever heard
+    util::Counter tx_neighbor_fallback;  // sent to the last next hop seen (entry evicted)
     std::array<util::Counter, size_t(net::DropReason::count)> drops;
     // Busy-cycle accounting (TSC): polls that found work vs all.
     util::Counter busy_cycles, total_cycles;

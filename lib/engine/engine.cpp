@@ -35,6 +35,9 @@ Engine::Engine(const config::Config& cfg) : cfg_(cfg) {
             q.local.mac = p.mac;
             q.local.ip = cfg.engine.address.addr;
             q.local.broadcast = cfg.engine.address.broadcast();
+            q.pool = p.pool;
+            q.tx_ip_csum = p.tx_ip_csum;
+            q.tx_tcp_csum = p.tx_tcp_csum;
             qs.push_back(q);
         }
         workers_.push_back(std::make_unique<Worker>(unsigned(w), cfg, std::move(qs)));

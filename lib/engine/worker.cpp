@@ -4,19 +4,43 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "app/apps.h"
 #include "net/arp.h"
 #include "net/icmp.h"
+#include "util/random.h"
 
 namespace tern::engine {
 
 Worker::Worker(unsigned id, const config::Config& cfg, std::vector<QueueRef> queues)
-    : id_(id), cfg_(cfg), burst_(uint16_t(std::min<uint32_t>(cfg.engine.burst, kMaxBurst))),
-      queues_(std::move(queues)) {}
+    : id_(id),
+      cfg_(cfg),
+      burst_(uint16_t(std::min<uint32_t>(cfg.engine.burst, kMaxBurst))),
+      queues_(std::move(queues)),
+      clock_(rte_get_tsc_hz(), rte_rdtsc()),
+      stack_(std::make_unique<tcp::Stack>(cfg.tcp, util::random_key())),
+      neighbors_(65536, util::random_key()) {
+    app::AppOptions ao;
+    ao.http_body = cfg.http_body;
+    for (const auto& l : cfg.all_listeners()) {
+        auto a = app::make_app(l.app, ao);
+        if (!a) throw config::ConfigError("listen.app: cannot serve '" + l.app + "'");
+        tcp::ListenOptions lo;
+        lo.backlog = l.backlog;
+        lo.keepalive = l.keepalive;
+        if (!stack_->listen(l.port, *a, lo))
+            throw config::ConfigError("cannot listen on port " + std::to_string(l.port));
+        apps_.push_back(std::move(a));
+    }
+}
+
+Worker::~Worker() {
+    for (auto& q : queues_) flush(q);
+}
 
 void Worker::run(const std::atomic<bool>& stop) {
     uint64_t last = rte_rdtsc();
     while (!stop.load(std::memory_order_relaxed)) {
-        unsigned got = poll_once();
+        unsigned got = poll_once(clock_.us(last));
         uint64_t now = rte_rdtsc();
         if (got) ctr_.busy_cycles.inc(now - last);
         ctr_.total_cycles.inc(now - last);
@@ -25,19 +49,27 @@ void Worker::run(const std::atomic<bool>& stop) {
     for (auto& q : queues_) flush(q);
 }
 
-unsigned Worker::poll_once() {
+unsigned Worker::poll_once() { return poll_once(clock_.us(rte_rdtsc())); }
+
+unsigned Worker::poll_once(uint64_t now_us) {
+    now_us_ = now_us;
     unsigned total = 0;
     rte_mbuf* pkts[kMaxBurst];
-    for (auto& q : queues_) {
+    for (uint16_t qi = 0; qi < queues_.size(); ++qi) {
+        auto& q = queues_[qi];
         uint16_t n = rte_eth_rx_burst(q.port, q.queue, pkts, burst_);
-        for (uint16_t i = 0; i < n; ++i) handle(q, pkts[i]);
-        flush(q);
+        for (uint16_t i = 0; i < n; ++i) handle(qi, pkts[i]);
         total += n;
     }
+    out_.clear();
+    stack_->advance(now_us_, out_);
+    emit_all(nullptr, 0);
+    for (auto& q : queues_) flush(q);
     return total;
 }
 
-void Worker::handle(QueueRef& q, rte_mbuf* m) {
+void Worker::handle(uint16_t qi, rte_mbuf* m) {
+    QueueRef& q = queues_[qi];
     ctr_.rx_packets.inc();
     ctr_.rx_bytes.inc(m->pkt_len);
     if (m->nb_segs != 1) {
@@ -61,6 +93,7 @@ void Worker::handle(QueueRef& q, rte_mbuf* m) {
             ctr_.arp_replies.inc();
             // Reply is exactly one ARP packet; trailing padding goes away.
             rte_pktmbuf_trim(m, uint16_t(m->data_len - (net::eth::kHdrLen + net::arp::kLen)));
+            m->ol_flags = 0;  // RX flags must not read as TX offload requests
             return transmit(q, m);
         case net::FrameKind::icmp:
             if (!net::icmp_is_echo_request(f)) {
@@ -70,17 +103,14 @@ void Worker::handle(QueueRef& q, rte_mbuf* m) {
             net::icmp_echo_make_reply(f, q.local.mac);
             ctr_.icmp_echo_replies.inc();
             rte_pktmbuf_trim(m, uint16_t(m->data_len - (f.l4 + f.l4_len)));
+            m->ol_flags = 0;
             return transmit(q, m);
-        case net::FrameKind::tcp:
-            ctr_.tcp_segments.inc();
-            // The TCP layer is not attached yet: counted as unsupported.
-            return drop(m, net::DropReason::unsupported);
+        case net::FrameKind::tcp: return handle_tcp(qi, m, f);
         case net::FrameKind::drop: return drop(m, c.reason);
     }
 }
 
 void Worker::transmit(QueueRef& q, rte_mbuf* m) {
-    m->ol_flags = 0;
     if (q.tx.n == kMaxBurst) flush(q);
     q.tx.pkts[q.tx.n++] = m;
 }

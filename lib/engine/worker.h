@@ -1,17 +1,28 @@
 // One Worker per lcore (style: DPDK l3fwd's lcore_conf): it owns its queue
-// ids, TX batches and counters, and reads an immutable config snapshot.
-// Everything it touches on the data path is its own: no locks, no sharing.
+// ids, TX batches, counters, its TCP stack (connection table, timer wheel,
+// pools) and its apps, and reads an immutable config snapshot. Everything it
+// touches on the data path is its own: no locks, no sharing.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "config/config.h"
+#include "engine/clock.h"
 #include "engine/counters.h"
+#include "engine/neighbors.h"
 #include "net/frame.h"
+#include "tcp/outbox.h"
+#include "tcp/stack.h"
 
 struct rte_mbuf;
+struct rte_mempool;
+
+namespace tern::app {
+class BuiltinApp;
+}
 
 namespace tern::engine {
 
@@ -27,34 +38,53 @@ struct QueueRef {
     uint16_t port = 0;
     uint16_t queue = 0;
     net::LocalAddr local;
+    rte_mempool* pool = nullptr;  // where new TX mbufs come from
+    bool tx_ip_csum = false;      // the port fills IPv4 header checksums
+    bool tx_tcp_csum = false;     // ... and TCP checksums
     TxBatch tx;
 };
 
 class alignas(64) Worker {
 public:
     Worker(unsigned id, const config::Config& cfg, std::vector<QueueRef> queues);
+    ~Worker();
 
     // The poll loop; returns when `stop` is set, with every TX batch flushed.
     void run(const std::atomic<bool>& stop);
-    // One pass over every queue: rx burst -> handle -> tx burst. Returns the
-    // number of packets received. Tests call this directly.
+    // One pass: every queue's rx burst -> handle -> timers -> tx bursts.
+    // Returns the number of packets received. Tests call it with their own
+    // clock (microseconds); run() passes the TSC clock.
+    unsigned poll_once(uint64_t now_us);
     unsigned poll_once();
-
-    // Handle one received frame; it is either queued for TX or freed.
-    void handle(QueueRef& q, rte_mbuf* m);
-    void flush(QueueRef& q);
 
     unsigned id() const { return id_; }
     const WorkerCounters& counters() const { return ctr_; }
+    const tcp::Stack& stack() const { return *stack_; }
+    tcp::Stack& stack() { return *stack_; }
+    const std::vector<std::unique_ptr<app::BuiltinApp>>& apps() const { return apps_; }
 
 private:
+    void handle(uint16_t qi, rte_mbuf* m);
+    void handle_tcp(uint16_t qi, rte_mbuf* m, const net::Frame& f);
+    // Turns every OutSegment into a packet; `reuse` (the frame that caused
+    // them, or nullptr) becomes the first one, so a reply costs no allocation.
+    void emit_all(rte_mbuf* reuse, uint16_t reuse_q);
+    bool emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net::MacAddr& dst);
     void transmit(QueueRef& q, rte_mbuf* m);
+    void flush(QueueRef& q);
     void drop(rte_mbuf* m, net::DropReason r);
 
     unsigned id_;
     const config::Config& cfg_;
     uint16_t burst_;
     std::vector<QueueRef> queues_;
+    TscClock clock_;
+    uint64_t now_us_ = 0;
+    uint16_t ip_id_ = 0;
+    std::unique_ptr<tcp::Stack> stack_;
+    tcp::Outbox out_;
+    Neighbors neighbors_;
+    std::vector<std::unique_ptr<app::BuiltinApp>> apps_;
     WorkerCounters ctr_;
 };
 

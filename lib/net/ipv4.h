@@ -38,3 +38,12 @@ void ipv4_swap_to_reply(uint8_t* ip);
 void ipv4_set_checksum(uint8_t* ip);
 
 }  // namespace tern::net
+
+namespace tern::net {
+
+// Writes a 20-byte IPv4 header (DF set, TTL 64) with its checksum unless
+// the NIC will fill it (`csum_offload`).
+void ipv4_write_header(uint8_t* ip, uint32_t saddr, uint32_t daddr, uint8_t proto,
+                       uint16_t l4_len, uint16_t id, bool csum_offload);
+
+}  // namespace tern::net

@@ -1,0 +1,120 @@
+// The TCP path of a worker: parse, hand to the Stack, turn what it answers
+// into frames. The frame that caused the answer is rebuilt in place as the
+// first reply (SYN -> SYN-ACK costs no allocation and no copy of headers).
+#include <rte_mbuf.h>
+
+#include "engine/worker.h"
+#include "net/checksum.h"
+#include "net/ipv4.h"
+#include "tcp/segment.h"
+#include "util/bytes.h"
+
+namespace tern::engine {
+
+namespace {
+
+constexpr size_t kL2L3 = net::eth::kHdrLen + net::ip4::kMinHdrLen;
+
+tcp::Tuple tuple_of(const net::Frame& f) {
+    const uint8_t* th = f.data + f.l4;
+    return tcp::Tuple{.local_addr = f.daddr,
+                      .remote_addr = f.saddr,
+                      .local_port = util::load_be16(th + 2),
+                      .remote_port = util::load_be16(th)};
+}
+
+}  // namespace
+
+void Worker::handle_tcp(uint16_t qi, rte_mbuf* m, const net::Frame& f) {
+    ctr_.tcp_segments.inc();
+    tcp::Segment seg;
+    auto pr = tcp::parse_segment(f.data + f.l4, f.l4_len, seg);
+    if (pr != tcp::ParseResult::Ok) {
+        stack_->count_parse_error(pr);
+        ctr_.tcp_bad_header.inc();
+        return drop(m, net::DropReason::malformed);
+    }
+    neighbors_.learn(f.saddr, f.data + net::eth::kSrc, qi);
+    out_.clear();
+    stack_->on_segment(now_us_, tuple_of(f), seg, out_);
+    emit_all(m, qi);
+}
+
+void Worker::emit_all(rte_mbuf* reuse, uint16_t reuse_q) {
+    net::MacAddr reuse_dst;
+    if (reuse) reuse_dst = net::MacAddr::from(rte_pktmbuf_mtod(reuse, uint8_t*) + net::eth::kSrc);
+    for (const auto& s : out_) {
+        rte_mbuf* m = nullptr;
+        uint16_t qi = reuse_q;
+        net::MacAddr dst;
+        if (reuse && s.tuple.remote_addr == util::load_be32(rte_pktmbuf_mtod(reuse, uint8_t*) +
+                                                             net::eth::kHdrLen + net::ip4::kSrc)) {
+            m = reuse;
+            reuse = nullptr;
+            dst = reuse_dst;
+            rte_pktmbuf_reset(m);
+        } else {
+            bool fallback = false;
+            const Neighbors::Entry* n = neighbors_.lookup(s.tuple.remote_addr, fallback);
+            if (!n) {
+                ctr_.tx_no_neighbor.inc();
+                continue;
+            }
+            if (fallback) ctr_.tx_neighbor_fallback.inc();
+            qi = n->queue;
+            dst = n->mac;
+            m = rte_pktmbuf_alloc(queues_[qi].pool);
+            if (!m) {
+                ctr_.tx_no_mbuf.inc();
+                continue;
+            }
+        }
+        if (!emit(s, m, qi, dst)) rte_pktmbuf_free(m);
+    }
+    out_.clear();
+    if (reuse) rte_pktmbuf_free(reuse);  // nothing to answer with it
+}
+
+bool Worker::emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net::MacAddr& dst) {
+    QueueRef& q = queues_[qi];
+    size_t th_len = s.header_length();
+    size_t total = kL2L3 + th_len + s.payload_len + s.payload2_len;
+    auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, uint16_t(total)));
+    if (!p || total > UINT16_MAX) {
+        ctr_.tx_no_mbuf.inc();
+        return false;
+    }
+    dst.to(p + net::eth::kDst);
+    q.local.mac.to(p + net::eth::kSrc);
+    util::store_be16(p + net::eth::kType, net::eth::kTypeIpv4);
+    uint8_t* ip = p + net::eth::kHdrLen;
+    uint8_t* th = ip + net::ip4::kMinHdrLen;
+    uint16_t l4_len = uint16_t(th_len + s.payload_len + s.payload2_len);
+    net::ipv4_write_header(ip, s.tuple.local_addr, s.tuple.remote_addr, net::ip4::kProtoTcp,
+                           l4_len, ip_id_++, q.tx_ip_csum);
+    tcp::write_tcp_header(th, th_len, s);
+    uint8_t* payload = th + th_len;
+    if (s.payload_len) std::memcpy(payload, s.payload, s.payload_len);
+    if (s.payload2_len) std::memcpy(payload + s.payload_len, s.payload2, s.payload2_len);
+
+    uint32_t phdr = net::pseudo_header_sum(s.tuple.local_addr, s.tuple.remote_addr,
+                                           net::ip4::kProtoTcp, l4_len);
+    m->ol_flags = 0;
+    if (q.tx_ip_csum || q.tx_tcp_csum) {
+        m->l2_len = net::eth::kHdrLen;
+        m->l3_len = net::ip4::kMinHdrLen;
+        m->ol_flags |= RTE_MBUF_F_TX_IPV4;
+    }
+    if (q.tx_ip_csum) m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
+    if (q.tx_tcp_csum) {
+        // The NIC wants the folded, uncomplemented pseudo-header sum in place.
+        m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
+        util::store_be16(th + 16, uint16_t(~net::csum_fold(phdr)));
+    } else {
+        util::store_be16(th + 16, net::csum_fold(net::csum_partial(th, l4_len, phdr)));
+    }
+    transmit(q, m);
+    return true;
+}
+
+}  // namespace tern::engine
