@@ -42,6 +42,7 @@ struct Config {
     // --- queues ---
     uint32_t max_syn_backlog = 4096;  // tcp.max_syn_backlog: SYN_RCVD entries per listener
     uint32_t somaxconn = 4096;        // net.somaxconn: cap on a listener's accept backlog
+    bool abort_on_overflow = false;   // tcp.abort_on_overflow: RST (1) or drop (0) the final ACK
 
     // --- robustness ---
     uint32_t challenge_ack_limit =

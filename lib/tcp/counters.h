@@ -36,6 +36,8 @@ namespace tern::tcp {
     X(passive_opens, "SYN answered by SYN-ACK (SYN_RCVD entered)")                             \
     X(active_opens, "connect() calls that sent a SYN")                                         \
     X(established, "connections that reached ESTABLISHED")                                     \
+    X(accept_queue_overflow, "final ACKs refused: accept queue full (tcp.abort_on_overflow)")  \
+    X(accepted, "connections taken from an accept queue")                                      \
     X(synrcvd_bad_ack, "unacceptable ACK in SYN_RCVD, answered by RST")                        \
     X(synrcvd_dup_syn, "retransmitted SYN in SYN_RCVD, SYN-ACK re-sent")                       \
     X(synrcvd_reset, "half-open connection removed by a RST")                                  \

@@ -233,6 +233,19 @@ bool Stack::ack_syn_rcvd(Tcb& t, const Segment& seg) {
         send_reset_reply(t.tuple, seg);
         return false;
     }
+    Listener* l = t.listener != kNoListener ? &listeners_[t.listener] : nullptr;
+    if (l && l->manual_accept && l->accept_len >= l->backlog) {
+        // Accept queue full (Linux tcp_check_req / listen_overflow):
+        // tcp.abort_on_overflow = 0 drops this ACK and keeps the half-open
+        // entry, whose SYN-ACK retransmissions give the client more chances;
+        // = 1 resets the client.
+        ctr_.accept_queue_overflow.inc();
+        if (cfg_.abort_on_overflow) {
+            send_reset_reply(t.tuple, seg);
+            close_tcb(t, CloseReason::Reset);
+        }
+        return false;
+    }
     leave_syn_rcvd(t);
     if (t.retries == 0) rtt_sample(t, now_ms32() - t.timer_base_ms);  // Karn: first SYN-ACK only
     cancel_timer(t);
@@ -245,8 +258,12 @@ bool Stack::ack_syn_rcvd(Tcb& t, const Segment& seg) {
     t.snd_wl2 = seg.ack;
     t.state = State::Established;
     ctr_.established.inc();
-    t.app_visible = true;
     mark_dirty(t);  // timers: keepalive
+    if (l && l->manual_accept) {
+        enqueue_accept(*l, t);  // the app takes it with Stack::accept()
+        return true;
+    }
+    t.app_visible = true;
     t.app->on_open(t);
     return app_still_open(t);
 }
@@ -331,9 +348,11 @@ bool Stack::process_text(Tcb& t, const Segment& seg) {
     mark_dirty(t);
     if (len == 0 && !fin) return true;
 
-    if (seq != t.rcv_nxt) {
+    if (seq != t.rcv_nxt || t.queued) {
         // Beyond RCV.NXT: hold it; the duplicate ACK tells the sender where
-        // the hole is (and SACK blocks what we hold).
+        // the hole is (and SACK blocks what we hold). A conn waiting in the
+        // accept queue holds in-order bytes the same way, unacknowledged,
+        // until accept() delivers them.
         switch (ooo::insert(t, chunks_, seq, data, len, fin, cfg_.ooo_max_segments)) {
             case ooo::Insert::Queued:
                 ctr_.ooo_queued.inc();
@@ -359,6 +378,8 @@ bool Stack::deliver(Tcb& t, const uint8_t* data, uint32_t len) {
     // bytes.
     t.rcv_nxt += len;
     ctr_.bytes_delivered.inc(len);
+    t.ack_pending = true;
+    mark_dirty(t);
     if (t.app_visible && t.app) t.app->on_data(t, data, len);
     return app_still_open(t);
 }

@@ -77,6 +77,17 @@ std::string Stack::check_invariants() const {
     if (live != cfg_.max_tcbs - tcb_free_n_) return "TCB pool accounting";
     if (dirty != listed) return "dirty TCBs missing from the output list";
     for (uint32_t l = 0; l < listener_n_; ++l) {
+        uint32_t queued = 0;
+        for (uint32_t i = listeners_[l].accept_head, prev = kNoIndex; i != kNoIndex;
+             prev = i, i = tcbs_[i].accept_next) {
+            if (++queued > cfg_.max_tcbs) return "accept queue broken";
+            const Tcb& t = tcbs_[i];
+            if (!t.queued || t.accept_prev != prev || t.listener != l)
+                return fail("accept queue links", i);
+            if (t.app_visible) return fail("queued conn already visible to the app", i);
+        }
+        if (queued != listeners_[l].accept_len)
+            return "accept queue length of listener " + std::to_string(l);
         if (half_open[l] != listeners_[l].half_open)
             return "half-open count of listener " + std::to_string(l);
     }

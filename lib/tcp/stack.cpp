@@ -70,6 +70,9 @@ bool Stack::listen(uint16_t port, App& app, ListenOptions opts) {
     l.backlog = std::min(want, cfg_.somaxconn);
     l.half_open = 0;
     l.keepalive = opts.keepalive || cfg_.keepalive;
+    l.manual_accept = opts.manual_accept;
+    l.accept_head = l.accept_tail = kNoIndex;
+    l.accept_len = 0;
     port_to_listener_[port] = uint16_t(listener_n_++);
     return true;
 }
@@ -82,6 +85,29 @@ Stack::Listener* Stack::find_listener(uint16_t port) {
 uint32_t Stack::half_open(uint16_t port) const {
     const uint16_t i = port_to_listener_[port];
     return i == kNoListener ? 0 : listeners_[i].half_open;
+}
+
+uint32_t Stack::accept_queue_length(uint16_t port) const {
+    const uint16_t i = port_to_listener_[port];
+    return i == kNoListener ? 0 : listeners_[i].accept_len;
+}
+
+Conn* Stack::accept(uint64_t now_us, uint16_t port, Outbox& out) {
+    Listener* l = find_listener(port);
+    if (!l || l->accept_head == kNoIndex) return nullptr;
+    const bool nested = out_ != nullptr;
+    if (!nested) begin_call(now_us, out);
+    Tcb& t = tcbs_[l->accept_head];
+    unlink_accept(t);
+    ctr_.accepted.inc();
+    t.app_visible = true;
+    mark_dirty(t);
+    t.app->on_open(t);
+    // Bytes (and a FIN) that arrived while the conn waited were held
+    // unacknowledged in the reassembly queue: deliver them now.
+    const bool alive = app_still_open(t) && drain_reassembly(t);
+    if (!nested) end_call();
+    return alive ? &t : nullptr;
 }
 
 void Stack::on_segment(uint64_t now_us, const Tuple& tu, const Segment& seg, Outbox& out) {
@@ -260,6 +286,7 @@ Tcb* Stack::alloc_tcb(const Tuple& tu, uint64_t h) {
 
 void Stack::free_tcb(Tcb& t) {
     if (t.state == State::SynRcvd) leave_syn_rcvd(t);
+    unlink_accept(t);
     cancel_timer(t);
     unlink_dirty(t);
     sendbuf::clear(t, chunks_);
@@ -284,8 +311,39 @@ void Stack::close_tcb(Tcb& t, CloseReason why) {
 }
 
 void Stack::leave_syn_rcvd(Tcb& t) {
+    // The listener index stays: an accept queue may still need it.
     if (t.listener != kNoListener) --listeners_[t.listener].half_open;
-    t.listener = kNoListener;
+}
+
+void Stack::enqueue_accept(Listener& l, Tcb& t) {
+    t.queued = true;
+    t.accept_next = kNoIndex;
+    t.accept_prev = l.accept_tail;
+    if (l.accept_tail == kNoIndex) {
+        l.accept_head = t.index;
+    } else {
+        tcbs_[l.accept_tail].accept_next = t.index;
+    }
+    l.accept_tail = t.index;
+    ++l.accept_len;
+}
+
+void Stack::unlink_accept(Tcb& t) {
+    if (!t.queued) return;
+    Listener& l = listeners_[t.listener];
+    if (t.accept_prev == kNoIndex) {
+        l.accept_head = t.accept_next;
+    } else {
+        tcbs_[t.accept_prev].accept_next = t.accept_next;
+    }
+    if (t.accept_next == kNoIndex) {
+        l.accept_tail = t.accept_prev;
+    } else {
+        tcbs_[t.accept_next].accept_prev = t.accept_prev;
+    }
+    --l.accept_len;
+    t.queued = false;
+    t.accept_prev = t.accept_next = kNoIndex;
 }
 
 void Stack::enter_time_wait(Tcb& t) {
@@ -320,6 +378,7 @@ void Stack::enter_time_wait(Tcb& t) {
     if (tell && t.app) t.app->on_closed(t, CloseReason::Normal);
     // The flow slot now belongs to the record: release the TCB without
     // erasing it.
+    unlink_accept(t);
     sendbuf::clear(t, chunks_);
     ooo::clear(t, chunks_);
     t.app = nullptr;

@@ -37,8 +37,13 @@
 namespace tern::tcp {
 
 struct ListenOptions {
-    uint32_t backlog = 0;    // accept backlog; 0 = net.somaxconn
+    uint32_t backlog = 0;    // accept-queue limit; 0 = net.somaxconn (capped by it)
     bool keepalive = false;  // SO_KEEPALIVE on accepted connections
+    // false: every completed handshake goes straight to App::on_open.
+    // true: completed handshakes wait in the accept queue until the app
+    // calls Stack::accept() (a proxy that takes clients only as fast as its
+    // backends allow); data arriving meanwhile is held, not acknowledged.
+    bool manual_accept = false;
 };
 
 class Stack {
@@ -59,6 +64,11 @@ class Stack {
     // tuple is in use or a pool is full. The app gets on_open when the
     // handshake completes, or on_closed(Refused / Timeout).
     Conn* connect(uint64_t now_us, const Tuple& t, App& app, Outbox& out, void* user = nullptr);
+
+    // Takes the oldest connection from a manual_accept listener's queue and
+    // calls App::on_open for it (then any data held for it is delivered).
+    // nullptr if the queue is empty.
+    Conn* accept(uint64_t now_us, uint16_t port, Outbox& out);
 
     // A received segment (checksum verified, tuple from the IP header).
     void on_segment(uint64_t now_us, const Tuple& t, const Segment& seg, Outbox& out);
@@ -87,6 +97,8 @@ class Stack {
     Conn* find(const Tuple& t);
     // Half-open (SYN_RCVD) entries of the listener on `port`.
     uint32_t half_open(uint16_t port) const;
+    // Established connections waiting in the accept queue of `port`.
+    uint32_t accept_queue_length(uint16_t port) const;
     // Live connections, for the /tern/conns dump and tests: f(const Conn&).
     template <class F>
     void for_each_conn(F&& f) const {
@@ -108,6 +120,11 @@ class Stack {
         uint32_t backlog = 0;
         uint32_t half_open = 0;
         bool keepalive = false;
+        bool manual_accept = false;
+        // Accept queue: TCBs linked through accept_prev/accept_next.
+        uint32_t accept_head = kNoIndex;
+        uint32_t accept_tail = kNoIndex;
+        uint32_t accept_len = 0;
     };
 
     // --- per-call context (stack.cpp) ---
@@ -124,6 +141,8 @@ class Stack {
     void enter_time_wait(Tcb& t);
     void free_time_wait(TimeWait& tw, uint64_t hash);
     void leave_syn_rcvd(Tcb& t);
+    void enqueue_accept(Listener& l, Tcb& t);
+    void unlink_accept(Tcb& t);
     void mark_dirty(Tcb& t);
     void unlink_dirty(Tcb& t);
     // After an app callback: false if the conn must not be touched further

@@ -61,6 +61,7 @@ struct Tcb : Conn {
     bool rtt_timing : 1 = false;       // rtt_seq/rtt_start_ms time one segment (Karn)
     bool dirty : 1 = false;            // on the Stack's output list
     bool keepalive : 1 = false;        // SO_KEEPALIVE
+    bool queued : 1 = false;           // in its listener's accept queue
     uint8_t retries = 0;               // retransmissions of what the timer guards
     uint8_t ooo_count = 0;             // segments in the reassembly queue
 
@@ -98,6 +99,9 @@ struct Tcb : Conn {
     // Reassembly queue: chunks sorted by sequence number.
     uint32_t ooo_head = kNoIndex;
 
+    // Accept queue links (manual_accept listeners).
+    uint32_t accept_prev = kNoIndex;
+    uint32_t accept_next = kNoIndex;
     // Intrusive list of TCBs with output or an abort pending.
     uint32_t dirty_prev = kNoIndex;
     uint32_t dirty_next = kNoIndex;
