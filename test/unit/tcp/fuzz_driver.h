@@ -94,13 +94,16 @@ inline std::string run(const uint8_t* data, size_t len) {
     uint64_t now_us = 1'000'000'000;
     Stack stack(cfg, tern::util::SipKey{1, 2}, now_us);
     stack.listen(80, app);
+    stack.listen(82, app, ListenOptions{.backlog = 2, .manual_accept = true});
     Outbox out;
     static uint8_t payload[4096];
     // Per tuple: the last seq/ack the Stack sent, to aim near its windows.
     constexpr int kTuples = 6;
     uint32_t their_seq[kTuples] = {}, their_ack[kTuples] = {};
     auto tuple = [](int k) {
-        // Tuples 0-3: to the listener; 4: a closed port; 5: a backend we connect to.
+        // Tuples 0-2: to the listener; 3: to a manual-accept listener; 4: a
+        // closed port; 5: a backend we connect to.
+        if (k == 3) return Tuple{0x0A000001, 0x0A000002, 82, 40003};
         if (k == 4) return Tuple{0x0A000001, 0x0A000002, 81, 5000};
         if (k == 5) return Tuple{0x0A000001, 0x0A000009, 33000, 8080};
         return Tuple{0x0A000001, 0x0A000002, 80, uint16_t(40000 + k)};
@@ -174,6 +177,10 @@ inline std::string run(const uint8_t* data, size_t len) {
                 stack.advance(now_us, out);
                 break;
             case 7: {
+                if (op & 0x80) {
+                    if (Conn* c = stack.accept(now_us, 82, out)) app.live.insert(c);
+                    break;
+                }
                 if (app.live.empty()) break;
                 auto it = app.live.begin();
                 std::advance(it, r.u8() % app.live.size());
@@ -196,7 +203,10 @@ inline std::string run(const uint8_t* data, size_t len) {
         if (std::string e = stack.check_invariants(); !e.empty())
             return "step " + std::to_string(steps) + ": " + e;
     }
-    // Wind down: abort what the app knows, let every timer run out.
+    // Wind down: take what waits in the accept queue, abort what the app
+    // knows, let every timer run out.
+    for (Conn* c; (c = (out.clear(), stack.accept(now_us, 82, out)));)
+        app.live.insert(c), absorb(out);
     while (!app.live.empty())
         (*app.live.begin())->abort(), out.clear(), stack.flush(now_us, out), absorb(out);
     for (int i = 0; i < 400; ++i) {
