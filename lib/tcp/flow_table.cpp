@@ -11,34 +11,34 @@ FlowTable::FlowTable(uint32_t entries) {
     slots_.reset(new Slot[want]());
 }
 
-uint32_t FlowTable::locate(const Tuple& t, uint64_t hash) const {
-    for (uint32_t i = uint32_t(hash) & mask_;; i = (i + 1) & mask_) {
+uint32_t FlowTable::locate(const Tuple& t, uint32_t hash) const {
+    for (uint32_t i = hash & mask_;; i = (i + 1) & mask_) {
         const Slot& s = slots_[i];
         if (s.ref == 0) return UINT32_MAX;
-        if (s.hash == uint32_t(hash) && s.key == t) return i;
+        if (s.hash == hash && s.key == t) return i;
     }
 }
 
-uint32_t FlowTable::find(const Tuple& t, uint64_t hash) const {
+uint32_t FlowTable::find(const Tuple& t, uint32_t hash) const {
     const uint32_t i = locate(t, hash);
     return i == UINT32_MAX ? 0 : slots_[i].ref;
 }
 
-bool FlowTable::insert(const Tuple& t, uint64_t hash, uint32_t ref) {
+bool FlowTable::insert(const Tuple& t, uint32_t hash, uint32_t ref) {
     if (size_ >= limit_) return false;
-    uint32_t i = uint32_t(hash) & mask_;
+    uint32_t i = hash & mask_;
     while (slots_[i].ref != 0) i = (i + 1) & mask_;
-    slots_[i] = Slot{t, ref, uint32_t(hash)};
+    slots_[i] = Slot{t, ref, hash};
     ++size_;
     return true;
 }
 
-void FlowTable::replace(const Tuple& t, uint64_t hash, uint32_t ref) {
+void FlowTable::replace(const Tuple& t, uint32_t hash, uint32_t ref) {
     const uint32_t i = locate(t, hash);
     if (i != UINT32_MAX) slots_[i].ref = ref;
 }
 
-void FlowTable::erase(const Tuple& t, uint64_t hash) {
+void FlowTable::erase(const Tuple& t, uint32_t hash) {
     uint32_t hole = locate(t, hash);
     if (hole == UINT32_MAX) return;
     --size_;

@@ -32,10 +32,10 @@ class FlowTable {
 
     // `hash` is the caller's keyed hash of the tuple (computed once per
     // segment and reused for insert/erase).
-    uint32_t find(const Tuple& t, uint64_t hash) const;
-    bool insert(const Tuple& t, uint64_t hash, uint32_t ref);   // false if full
-    void replace(const Tuple& t, uint64_t hash, uint32_t ref);  // t must be present
-    void erase(const Tuple& t, uint64_t hash);                  // no-op if absent
+    uint32_t find(const Tuple& t, uint32_t hash) const;
+    bool insert(const Tuple& t, uint32_t hash, uint32_t ref);   // false if full
+    void replace(const Tuple& t, uint32_t hash, uint32_t ref);  // t must be present
+    void erase(const Tuple& t, uint32_t hash);                  // no-op if absent
 
     uint32_t size() const { return size_; }
     uint32_t capacity() const { return mask_ + 1; }
@@ -46,7 +46,7 @@ class FlowTable {
         uint32_t ref;  // 0: empty
         uint32_t hash;
     };
-    uint32_t locate(const Tuple& t, uint64_t hash) const;  // slot index or UINT32_MAX
+    uint32_t locate(const Tuple& t, uint32_t hash) const;  // slot index or UINT32_MAX
 
     uint32_t mask_;
     uint32_t size_ = 0;

@@ -8,7 +8,7 @@ namespace tern::tcp {
 
 using util::SeqNum;
 
-void Stack::input_no_conn(const Tuple& tu, uint64_t h, const Segment& seg) {
+void Stack::input_no_conn(const Tuple& tu, uint32_t h, const Segment& seg) {
     Listener* l = find_listener(tu.local_port);
     if (l) {
         input_listen(*l, tu, h, seg, nullptr);
@@ -24,7 +24,7 @@ void Stack::input_no_conn(const Tuple& tu, uint64_t h, const Segment& seg) {
     send_reset_reply(tu, seg);
 }
 
-void Stack::input_listen(Listener& l, const Tuple& tu, uint64_t h, const Segment& seg,
+void Stack::input_listen(Listener& l, const Tuple& tu, uint32_t h, const Segment& seg,
                          const SeqNum* iss_override) {
     // RFC 9293 3.10.7.2 first: check for a RST. Nothing to reset; ignore.
     if (seg.has(flag::kRst)) {

@@ -8,7 +8,7 @@ namespace tern::tcp {
 using util::in_window;
 using util::SeqNum;
 
-void Stack::input_time_wait(TimeWait& tw, uint64_t h, const Segment& seg) {
+void Stack::input_time_wait(TimeWait& tw, uint32_t h, const Segment& seg) {
     const bool paws_reject =
         tw.ts_ok && seg.opt.has_timestamp && int32_t(seg.opt.ts_val - tw.ts_recent) < 0;
     const uint32_t wnd = uint32_t(tw.window) << tw.rcv_wscale;

@@ -48,7 +48,9 @@ std::string Stack::check_invariants() const {
         ++live;
         if (t.state == State::Listen || t.state == State::TimeWait)
             return fail("impossible TCB state", i);
-        if (flows_.find(t.tuple, hash_tuple(table_key_, t.tuple)) != FlowTable::tcb_ref(i)) {
+        if (t.flow_hash != uint32_t(hash_tuple(table_key_, t.tuple)))
+            return fail("stale flow hash", i);
+        if (flows_.find(t.tuple, t.flow_hash) != FlowTable::tcb_ref(i)) {
             return fail("TCB not in the flow table", i);
         }
         if (t.dirty) ++dirty;
@@ -103,7 +105,7 @@ std::string Stack::check_invariants() const {
         ++tw;
         if (!r.timer.armed()) return "TIME_WAIT record without its 2MSL timer";
         ++armed;
-        if (flows_.find(r.tuple, hash_tuple(table_key_, r.tuple)) != FlowTable::tw_ref(i)) {
+        if (flows_.find(r.tuple, r.flow_hash) != FlowTable::tw_ref(i)) {
             return "TIME_WAIT record not in the flow table";
         }
     }

@@ -113,7 +113,7 @@ Conn* Stack::accept(uint64_t now_us, uint16_t port, Outbox& out) {
 void Stack::on_segment(uint64_t now_us, const Tuple& tu, const Segment& seg, Outbox& out) {
     begin_call(now_us, out);
     ctr_.segments_in.inc();
-    const uint64_t h = hash(tu);
+    const uint32_t h = hash(tu);
     const uint32_t ref = flows_.find(tu, h);
     if (ref == 0) {
         input_no_conn(tu, h, seg);
@@ -147,7 +147,7 @@ Conn* Stack::connect(uint64_t now_us, const Tuple& tu, App& app, Outbox& out, vo
     // the current call's context and Outbox are used.
     const bool nested = out_ != nullptr;
     if (!nested) begin_call(now_us, out);
-    const uint64_t h = hash(tu);
+    const uint32_t h = hash(tu);
     Tcb* t = flows_.find(tu, h) ? nullptr : alloc_tcb(tu, h);
     if (t) {
         ctr_.active_opens.inc();
@@ -263,7 +263,7 @@ void Stack::unlink_dirty(Tcb& t) {
 
 // ---------------------------------------------------------------- lifecycle
 
-Tcb* Stack::alloc_tcb(const Tuple& tu, uint64_t h) {
+Tcb* Stack::alloc_tcb(const Tuple& tu, uint32_t h) {
     if (tcb_free_n_ == 0) {
         ctr_.pool_exhausted.inc();
         return nullptr;
@@ -279,6 +279,7 @@ Tcb* Stack::alloc_tcb(const Tuple& tu, uint64_t h) {
     t.index = i;
     t.stack = this;
     t.tuple = tu;
+    t.flow_hash = uint32_t(h);
     t.rto_ms = cfg_.rto_initial_ms;
     t.last_rx_ms = now_ms32();
     return &t;
@@ -291,7 +292,7 @@ void Stack::free_tcb(Tcb& t) {
     unlink_dirty(t);
     sendbuf::clear(t, chunks_);
     ooo::clear(t, chunks_);
-    flows_.erase(t.tuple, hash(t.tuple));
+    flows_.erase(t.tuple, t.flow_hash);
     t.state = State::Closed;
     t.app = nullptr;
     tcb_free_[tcb_free_n_++] = t.index;
@@ -349,7 +350,7 @@ void Stack::unlink_accept(Tcb& t) {
 void Stack::enter_time_wait(Tcb& t) {
     // The connection is done for the app; what is left (re-ACK a FIN, judge
     // a new SYN) fits in a 56-byte record, and the TCB goes back to the pool.
-    const uint64_t h = hash(t.tuple);
+    const uint32_t h = t.flow_hash;
     if (tw_free_n_ == 0) {
         ctr_.tw_pool_exhausted.inc();
         close_tcb(t, CloseReason::Normal);
@@ -359,6 +360,7 @@ void Stack::enter_time_wait(Tcb& t) {
     TimeWait& tw = tws_[i];
     tw = TimeWait{};
     tw.tuple = t.tuple;
+    tw.flow_hash = h;
     tw.snd_nxt = t.snd_nxt;
     tw.rcv_nxt = t.rcv_nxt;
     tw.ts_ok = t.ts_ok;
@@ -385,7 +387,7 @@ void Stack::enter_time_wait(Tcb& t) {
     tcb_free_[tcb_free_n_++] = t.index;
 }
 
-void Stack::free_time_wait(TimeWait& tw, uint64_t h) {
+void Stack::free_time_wait(TimeWait& tw, uint32_t h) {
     wheel_.cancel(tw.timer);
     flows_.erase(tw.tuple, h);
     tw_free_[tw_free_n_++] = uint32_t(&tw - tws_.get());

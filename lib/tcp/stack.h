@@ -134,12 +134,12 @@ class Stack {
     uint32_t tsval(uint32_t ts_offset) const { return now_ms32() + ts_offset; }
 
     // --- lifecycle (stack.cpp) ---
-    Tcb* alloc_tcb(const Tuple& t, uint64_t hash);
+    Tcb* alloc_tcb(const Tuple& t, uint32_t hash);
     void free_tcb(Tcb& t);
     // Ends a conn: tells the app (if it knows the conn) and frees the TCB.
     void close_tcb(Tcb& t, CloseReason why);
     void enter_time_wait(Tcb& t);
-    void free_time_wait(TimeWait& tw, uint64_t hash);
+    void free_time_wait(TimeWait& tw, uint32_t hash);
     void leave_syn_rcvd(Tcb& t);
     void enqueue_accept(Listener& l, Tcb& t);
     void unlink_accept(Tcb& t);
@@ -149,7 +149,7 @@ class Stack {
     // (the app aborted it; the abort has been carried out).
     bool app_still_open(Tcb& t);
     void do_abort(Tcb& t);
-    uint64_t hash(const Tuple& t) const { return hash_tuple(table_key_, t); }
+    uint32_t hash(const Tuple& t) const { return uint32_t(hash_tuple(table_key_, t)); }
     Tcb& tcb_at(uint32_t i) { return tcbs_[i]; }
 
     // --- Conn API (stack.cpp) ---
@@ -159,8 +159,8 @@ class Stack {
     void conn_abort(Tcb& t);
 
     // --- input without a TCB (input_listen.cpp) ---
-    void input_no_conn(const Tuple& tu, uint64_t h, const Segment& seg);
-    void input_listen(Listener& l, const Tuple& tu, uint64_t h, const Segment& seg,
+    void input_no_conn(const Tuple& tu, uint32_t h, const Segment& seg);
+    void input_listen(Listener& l, const Tuple& tu, uint32_t h, const Segment& seg,
                       const util::SeqNum* iss_override);
     Listener* find_listener(uint16_t port);
 
@@ -184,7 +184,7 @@ class Stack {
     void rtt_from_ack(Tcb& t, const Segment& seg);
 
     // --- TIME_WAIT (input_time_wait.cpp) ---
-    void input_time_wait(TimeWait& tw, uint64_t h, const Segment& seg);
+    void input_time_wait(TimeWait& tw, uint32_t h, const Segment& seg);
 
     // --- output (output.cpp) ---
     void output(Tcb& t);

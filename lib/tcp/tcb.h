@@ -105,7 +105,8 @@ struct Tcb : Conn {
     // Intrusive list of TCBs with output or an abort pending.
     uint32_t dirty_prev = kNoIndex;
     uint32_t dirty_next = kNoIndex;
-    uint32_t index = 0;  // position in the pool
+    uint32_t index = 0;      // position in the pool
+    uint32_t flow_hash = 0;  // keyed hash of the tuple, kept for erase
 };
 
 struct TimeWait {
@@ -118,6 +119,7 @@ struct TimeWait {
     uint16_t window = 0;  // as advertised on the wire
     uint8_t rcv_wscale = 0;
     bool ts_ok = false;
+    uint32_t flow_hash = 0;
 };
 static_assert(sizeof(TimeWait) <= 64, "TIME_WAIT record must stay compact");
 

@@ -25,7 +25,7 @@ void Stack::on_timer(util::TimerNode& n) {
     // RFC 9293 3.10.8: "If the time-wait timeout expires on a connection,
     // delete the TCB, enter the CLOSED state, and return."
     ctr_.tw_expired.inc();
-    free_time_wait(tw, hash(tw.tuple));
+    free_time_wait(tw, tw.flow_hash);
 }
 
 void Stack::arm(Tcb& t, TimerKind kind, uint64_t at_ms) {
