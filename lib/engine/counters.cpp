@@ -9,6 +9,8 @@ CounterList sum_counters(const std::vector<const WorkerCounters*>& ws) {
         for (auto* w : ws) s += (w->*field).get();
         l.emplace_back(name, s);
     };
+    add("live_conns", &WorkerCounters::live_conns);
+    add("time_wait_conns", &WorkerCounters::time_wait_conns);
     add("rx_packets", &WorkerCounters::rx_packets);
     add("rx_bytes", &WorkerCounters::rx_bytes);
     add("tx_packets", &WorkerCounters::tx_packets);

@@ -26,6 +26,8 @@ struct alignas(64) WorkerCounters {
     util::Counter tx_no_neighbor; // a segment not sent: no next hop ever heard
     util::Counter tx_neighbor_fallback;  // sent to the last next hop seen (entry evicted)
     std::array<util::Counter, size_t(net::DropReason::count)> drops;
+    // Gauges, refreshed by the worker once per poll loop.
+    util::Counter live_conns, time_wait_conns;
     // Busy-cycle accounting (TSC): polls that found work vs all.
     util::Counter busy_cycles, total_cycles;
 

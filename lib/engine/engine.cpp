@@ -75,7 +75,17 @@ void Engine::stop_and_wait() {
 CounterList Engine::totals() const {
     std::vector<const WorkerCounters*> ws;
     for (auto& w : workers_) ws.push_back(&w->counters());
-    return sum_counters(ws);
+    CounterList l = sum_counters(ws);
+    // The TCP stacks' counters, summed in declaration order, prefixed tcp_.
+    size_t first = l.size();
+    for (size_t i = 0; i < workers_.size(); ++i) {
+        size_t k = first;
+        workers_[i]->stack().counters().for_each([&](const char* name, uint64_t v) {
+            if (i == 0) l.emplace_back(std::string("tcp_") + name, v);
+            else l[k++].second += v;
+        });
+    }
+    return l;
 }
 
 }  // namespace tern::engine

@@ -28,6 +28,8 @@ public:
     const std::vector<dpdk::Port>& ports() const { return ports_; }
     size_t nb_workers() const { return workers_.size(); }
     const Worker& worker(size_t i) const { return *workers_[i]; }
+    // For the control plane: only the worker's ControlChannel may be used.
+    Worker& worker_mut(size_t i) { return *workers_[i]; }
 
 private:
     const config::Config& cfg_;
@@ -44,6 +46,6 @@ private:
 };
 
 // Registers /tern/stats for dpdk-telemetry.py; the engine must outlive it.
-void register_telemetry(const Engine* e);
+void register_telemetry(Engine* e);
 
 }  // namespace tern::engine

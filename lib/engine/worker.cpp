@@ -64,8 +64,16 @@ unsigned Worker::poll_once(uint64_t now_us) {
     out_.clear();
     stack_->advance(now_us_, out_);
     emit_all(nullptr, 0);
+    control_.poll([this](ControlOp op, Snapshot& snap) { on_control(op, snap); });
     for (auto& q : queues_) flush(q);
+    ctr_.live_conns.set(stack_->live_tcbs());
+    ctr_.time_wait_conns.set(stack_->time_wait_records());
     return total;
+}
+
+double Worker::busy_share() const {
+    uint64_t total = ctr_.total_cycles.get();
+    return total ? double(ctr_.busy_cycles.get()) / double(total) : 0.0;
 }
 
 void Worker::handle(uint16_t qi, rte_mbuf* m) {

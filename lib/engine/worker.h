@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "engine/clock.h"
+#include "engine/control.h"
 #include "engine/counters.h"
 #include "engine/neighbors.h"
 #include "net/frame.h"
@@ -62,6 +63,10 @@ public:
     const tcp::Stack& stack() const { return *stack_; }
     tcp::Stack& stack() { return *stack_; }
     const std::vector<std::unique_ptr<app::BuiltinApp>>& apps() const { return apps_; }
+    // The control plane's channel into this worker (see control.h).
+    ControlChannel& control() { return control_; }
+    // Busy share: cycles spent on polls that found packets, over all cycles.
+    double busy_share() const;
 
 private:
     void handle(uint16_t qi, rte_mbuf* m);
@@ -73,6 +78,8 @@ private:
     void transmit(QueueRef& q, rte_mbuf* m);
     void flush(QueueRef& q);
     void drop(rte_mbuf* m, net::DropReason r);
+    void on_control(ControlOp op, Snapshot& snap);
+    void fill_snapshot(Snapshot& snap) const;
 
     unsigned id_;
     const config::Config& cfg_;
@@ -86,6 +93,7 @@ private:
     Neighbors neighbors_;
     std::vector<std::unique_ptr<app::BuiltinApp>> apps_;
     WorkerCounters ctr_;
+    ControlChannel control_;
 };
 
 }  // namespace tern::engine

@@ -11,6 +11,7 @@ namespace tern::util {
 class Counter {
 public:
     void inc(uint64_t n = 1) { v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+    void set(uint64_t v) { v_.store(v, std::memory_order_relaxed); }  // for gauges
     uint64_t get() const { return v_.load(std::memory_order_relaxed); }
 
 private:

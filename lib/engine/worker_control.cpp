@@ -1,0 +1,35 @@
+// Control requests, executed on the worker's own core between bursts.
+#include "engine/worker.h"
+#include "tcp/tcb.h"
+
+namespace tern::engine {
+
+void Worker::on_control(ControlOp op, Snapshot& snap) {
+    switch (op) {
+        case ControlOp::snapshot: fill_snapshot(snap); break;
+        case ControlOp::drain: break;
+    }
+}
+
+void Worker::fill_snapshot(Snapshot& snap) const {
+    snap.per_state.fill(0);
+    snap.listed = 0;
+    uint64_t now_ms = now_us_ / 1000;
+    stack_->for_each_conn([&](const tcp::Conn& c) {
+        const auto& t = static_cast<const tcp::Tcb&>(c);
+        snap.per_state[size_t(t.state)]++;
+        if (snap.listed == Snapshot::kMaxConns) return;
+        ConnInfo& ci = snap.conns[snap.listed++];
+        ci.tuple = t.tuple;
+        ci.state = t.state;
+        ci.timer = t.timer.armed() ? uint8_t(t.timer_kind) : 0;
+        ci.timer_ms = t.timer.armed() && t.timer.expires_ms > now_ms
+                          ? uint32_t(t.timer.expires_ms - now_ms)
+                          : 0;
+    });
+    snap.time_wait = stack_->time_wait_records();
+    snap.per_state[size_t(tcp::State::TimeWait)] += snap.time_wait;
+    snap.live_tcbs = stack_->live_tcbs();
+}
+
+}  // namespace tern::engine
