@@ -43,6 +43,9 @@ struct Config {
     uint32_t max_syn_backlog = 4096;  // tcp.max_syn_backlog: SYN_RCVD entries per listener
     uint32_t somaxconn = 4096;        // net.somaxconn: cap on a listener's accept backlog
     bool abort_on_overflow = false;   // tcp.abort_on_overflow: RST (1) or drop (0) the final ACK
+    // tcp.syncookies: 0 never; 1 when a listener's half-open queue (or the
+    // TCB pool) is full; 2 always (no half-open state at all).
+    uint8_t syncookies = 1;
 
     // --- robustness ---
     uint32_t challenge_ack_limit =

@@ -31,6 +31,9 @@ namespace tern::tcp {
     X(syn_data_ignored, "payload bytes on a SYN, not delivered and not acknowledged")          \
     X(syn_backlog_drops, "SYN dropped: listener's half-open queue full (tcp.max_syn_backlog)") \
     X(pool_exhausted, "SYN or connect refused: TCB pool empty")                                \
+    X(syncookies_sent, "SYNs answered with a SYN cookie (no state kept)")                      \
+    X(syncookies_ok, "ACKs that carried a valid SYN cookie (connection created)")              \
+    X(syncookies_failed, "ACKs checked as SYN cookies and rejected (then RST)")                \
     X(flow_table_full, "SYN or connect refused: flow table full")                              \
     /* handshake */                                                                            \
     X(passive_opens, "SYN answered by SYN-ACK (SYN_RCVD entered)")                             \

@@ -34,6 +34,7 @@ void Stack::input_listen(Listener& l, const Tuple& tu, uint32_t h, const Segment
     // RFC 9293 3.10.7.2 second: check for an ACK. Any ACK is bad here:
     // <SEQ=SEG.ACK><CTL=RST>. (SYN cookies will validate it here first.)
     if (seg.has(flag::kAck)) {
+        if (!seg.has(flag::kSyn) && cookie_ack(l, tu, h, seg)) return;
         ctr_.listen_ack_rst.inc();
         send_reset_reply(tu, seg);
         return;
@@ -47,6 +48,11 @@ void Stack::input_listen(Listener& l, const Tuple& tu, uint32_t h, const Segment
     if (seg.has(flag::kFin)) {
         // SYN+FIN is never a real open (Linux drops it too); a scan probe.
         ctr_.syn_fin_drops.inc();
+        return;
+    }
+    if (use_cookie(l)) {
+        // No state: the SYN-ACK's ISN (and TSval) carry what we need.
+        send_cookie_syn_ack(l, tu, seg);
         return;
     }
     if (l.half_open >= cfg_.max_syn_backlog) {
@@ -78,20 +84,7 @@ void Stack::input_listen(Listener& l, const Tuple& tu, uint32_t h, const Segment
     t.snd_una = t.iss;
     t.snd_nxt = t.snd_max = t.iss + 1;
 
-    // Options: each is on only if both sides offer it (RFC 7323 1.3, 2.2;
-    // RFC 2018 2). Without an MSS option the peer takes 536 (RFC 9293 3.7.1).
-    const uint16_t peer_mss = seg.opt.has_mss ? seg.opt.mss : 536;
-    t.ts_ok = cfg_.timestamps && seg.opt.has_timestamp;
-    t.sack_ok = cfg_.sack && seg.opt.sack_permitted;
-    if (cfg_.window_scaling && seg.opt.has_wscale) {
-        t.ws_ok = true;
-        t.snd_wscale = seg.opt.wscale;
-        t.rcv_wscale = rcv_wscale_;
-    }
-    if (t.ts_ok) t.ts_recent = seg.opt.ts_val;
-    const uint32_t opt_room = t.ts_ok ? 12 : 0;  // every segment carries TSopt
-    t.snd_mss = uint16_t(std::max<uint32_t>(
-        std::min<uint32_t>({peer_mss, cfg_.mss, ChunkPool::kSize}) - opt_room, 64));
+    negotiate(t, Offer::from(seg.opt));
     // The window of a SYN is never scaled (RFC 7323 2.2).
     t.snd_wnd = t.max_snd_wnd = seg.window;
     t.snd_wl1 = seg.seq;
@@ -102,6 +95,32 @@ void Stack::input_listen(Listener& l, const Tuple& tu, uint32_t h, const Segment
     send_syn_ack(t);
     t.timer_base_ms = now_ms32();
     arm(t, TimerKind::SynAck, now_ms_ + cfg_.rto_initial_ms);
+}
+
+Stack::Offer Stack::Offer::from(const TcpOptions& o) {
+    // Without an MSS option the peer takes 536 (RFC 9293 3.7.1).
+    return Offer{o.has_mss ? o.mss : uint16_t(536),
+                 o.has_wscale,
+                 o.wscale,
+                 o.sack_permitted,
+                 o.has_timestamp,
+                 o.ts_val};
+}
+
+void Stack::negotiate(Tcb& t, const Offer& peer) {
+    // Each option is on only if both sides offer it (RFC 7323 1.3, 2.2;
+    // RFC 2018 2); we offer what the config enables.
+    t.ts_ok = cfg_.timestamps && peer.timestamps;
+    t.sack_ok = cfg_.sack && peer.sack;
+    if (cfg_.window_scaling && peer.wscale_ok) {
+        t.ws_ok = true;
+        t.snd_wscale = peer.wscale;
+        t.rcv_wscale = rcv_wscale_;
+    }
+    if (t.ts_ok) t.ts_recent = peer.ts_val;
+    const uint32_t opt_room = t.ts_ok ? 12 : 0;  // every segment carries TSopt
+    t.snd_mss = uint16_t(std::max<uint32_t>(
+        std::min<uint32_t>({peer.mss, cfg_.mss, ChunkPool::kSize}) - opt_room, 64));
 }
 
 }  // namespace tern::tcp

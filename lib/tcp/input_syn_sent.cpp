@@ -39,20 +39,9 @@ void Stack::input_syn_sent(Tcb& t, const Segment& seg) {
     }
     t.irs = seg.seq;
     t.rcv_nxt = seg.seq + 1;
-    const uint16_t peer_mss = seg.opt.has_mss ? seg.opt.mss : 536;
     // We offered every option the config enables; each is on if the peer
-    // answered with it (RFC 7323 1.3, 2.2; RFC 2018 2).
-    t.ts_ok = cfg_.timestamps && seg.opt.has_timestamp;
-    t.sack_ok = cfg_.sack && seg.opt.sack_permitted;
-    if (cfg_.window_scaling && seg.opt.has_wscale) {
-        t.ws_ok = true;
-        t.snd_wscale = seg.opt.wscale;
-        t.rcv_wscale = rcv_wscale_;
-    }
-    if (t.ts_ok) t.ts_recent = seg.opt.ts_val;
-    const uint32_t opt_room = t.ts_ok ? 12 : 0;
-    t.snd_mss = uint16_t(std::max<uint32_t>(
-        std::min<uint32_t>({peer_mss, cfg_.mss, ChunkPool::kSize}) - opt_room, 64));
+    // answered with it.
+    negotiate(t, Offer::from(seg.opt));
     t.snd_wnd = t.max_snd_wnd = seg.window;  // unscaled in a SYN (RFC 7323 2.2)
     t.snd_wl1 = seg.seq;
     t.snd_wl2 = seg.ack;

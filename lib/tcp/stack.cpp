@@ -44,7 +44,9 @@ Stack::Stack(const Config& cfg, const util::SipKey& secret, uint64_t now_us)
       tws_(new TimeWait[cfg.max_tw_buckets]),
       tw_free_(new uint32_t[cfg.max_tw_buckets]),
       listeners_(new Listener[cfg.max_listeners]),
-      port_to_listener_(new uint16_t[65536]) {
+      port_to_listener_(new uint16_t[65536]),
+      cookies_{derive_key(secret, 0x636f6f6b6965ull /* "cookie" */),
+               derive_key(secret, 0x636f6f6b6965ull + 1)} {
     // Free lists handed out lowest index first (warm cache lines first).
     for (uint32_t i = 0; i < cfg.max_tcbs; ++i) tcb_free_[i] = cfg.max_tcbs - 1 - i;
     tcb_free_n_ = cfg.max_tcbs;

@@ -32,6 +32,7 @@
 #include "tcp/segment.h"
 #include "tcp/tcb.h"
 #include "util/siphash.h"
+#include "util/syncookie.h"
 #include "util/timer_wheel.h"
 
 namespace tern::tcp {
@@ -81,6 +82,11 @@ class Stack {
     // clear the Outbox and call flush() again.
     bool has_pending_output() const { return dirty_head_ != kNoIndex; }
 
+    // SYN-cookie secrets: the control thread rotates them (util::syncookie::
+    // rotate) and hands the pair to every worker -- and, for a VIP served
+    // by several nodes, every node -- so each can validate the others'.
+    void set_cookie_secrets(const util::syncookie::CookieSecrets& s) { cookies_ = s; }
+
     // For the engine's parse step: counts a rejected header by reason.
     void count_parse_error(ParseResult r);
 
@@ -125,6 +131,11 @@ class Stack {
         uint32_t accept_head = kNoIndex;
         uint32_t accept_tail = kNoIndex;
         uint32_t accept_len = 0;
+        // When this listener last answered with a SYN cookie: with
+        // tcp.syncookies = 1, ACKs are checked as cookies only for a while
+        // after that (as Linux), so there is no cookie oracle otherwise.
+        uint64_t last_cookie_ms = 0;
+        bool sent_cookies = false;
     };
 
     // --- per-call context (stack.cpp) ---
@@ -163,6 +174,23 @@ class Stack {
     void input_listen(Listener& l, const Tuple& tu, uint32_t h, const Segment& seg,
                       const util::SeqNum* iss_override);
     Listener* find_listener(uint16_t port);
+    // What a peer's SYN offered (or a SYN cookie remembered).
+    struct Offer {
+        uint16_t mss;
+        bool wscale_ok;
+        uint8_t wscale;
+        bool sack;
+        bool timestamps;
+        uint32_t ts_val;
+        static Offer from(const TcpOptions& o);
+    };
+    void negotiate(Tcb& t, const Offer& peer);
+
+    // --- SYN cookies (syncookies.cpp) ---
+    bool use_cookie(const Listener& l) const;
+    void send_cookie_syn_ack(Listener& l, const Tuple& tu, const Segment& seg);
+    // true if the ACK was a valid cookie and has been handled.
+    bool cookie_ack(Listener& l, const Tuple& tu, uint32_t h, const Segment& seg);
 
     // --- SYN_SENT (input_syn_sent.cpp) ---
     void input_syn_sent(Tcb& t, const Segment& seg);
@@ -250,6 +278,8 @@ class Stack {
     Outbox* out_ = nullptr;
     uint32_t dirty_head_ = kNoIndex;
     uint32_t dirty_tail_ = kNoIndex;
+
+    util::syncookie::CookieSecrets cookies_;
 
     // RFC 5961 7: challenge ACKs per core per second.
     uint64_t challenge_second_ = 0;

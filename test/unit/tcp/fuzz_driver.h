@@ -81,7 +81,7 @@ inline Config fuzz_config() {
     c.wmem = 8192;
     c.ooo_max_segments = 3;
     c.challenge_ack_limit = 20;
-    c.max_syn_backlog = 8;
+    c.max_syn_backlog = 2;
     c.retries2 = 4;
     c.msl_ms = 1000;
     return c;
@@ -89,7 +89,8 @@ inline Config fuzz_config() {
 
 inline std::string run(const uint8_t* data, size_t len) {
     Reader r(data, len);
-    const Config cfg = fuzz_config();
+    Config cfg = fuzz_config();
+    cfg.syncookies = r.u8() % 3;  // the first byte picks the SYN-cookie mode
     FuzzApp app;
     uint64_t now_us = 1'000'000'000;
     Stack stack(cfg, tern::util::SipKey{1, 2}, now_us);

@@ -1,0 +1,130 @@
+// SYN cookies in the Stack (issue 4 item 5): when to answer a SYN without
+// keeping state, and how a cookie ACK becomes an ESTABLISHED connection.
+// The codec itself (MAC, MSS table, option bits) is util/syncookie.h.
+#include <optional>
+
+#include "tcp/stack.h"
+
+namespace tern::tcp {
+
+namespace sc = util::syncookie;
+
+namespace {
+
+sc::CookieTuple cookie_tuple(const Tuple& tu) {
+    // The client's view, s = client, as util::syncookie expects.
+    return sc::CookieTuple{tu.remote_addr, tu.local_addr, tu.remote_port, tu.local_port};
+}
+
+}  // namespace
+
+bool Stack::use_cookie(const Listener& l) const {
+    switch (cfg_.syncookies) {
+        case 0:
+            return false;
+        case 2:
+            return true;
+        default:
+            // Linux: when the SYN queue is full. A full TCB pool is the same
+            // situation one level down.
+            return l.half_open >= cfg_.max_syn_backlog || tcb_free_n_ == 0;
+    }
+}
+
+void Stack::send_cookie_syn_ack(Listener& l, const Tuple& tu, const Segment& seg) {
+    const Offer peer = Offer::from(seg.opt);
+    sc::SynOptions so;
+    so.mss = peer.mss;
+    so.wscale_ok = cfg_.window_scaling && peer.wscale_ok;
+    so.wscale = peer.wscale;
+    so.sack_ok = cfg_.sack && peer.sack;
+    so.timestamps = cfg_.timestamps && peer.timestamps;
+    // The connection's TS offset is a function of the tuple, so the TSvals
+    // after the handshake continue from the cookie's (which is rounded down,
+    // never ahead of our clock).
+    const IsnGenerator::Values v = isn_.make(tu, now_us_);
+    const sc::Cookie c = sc::make(cookies_.current, cookie_tuple(tu), seg.seq.raw(), so, now_ms_,
+                                  tsval(v.ts_offset));
+
+    OutSegment* o = new_segment(tu);
+    if (!o) return;
+    ctr_.syncookies_sent.inc();
+    if (seg.payload_len) ctr_.syn_data_ignored.inc(seg.payload_len);
+    l.sent_cookies = true;
+    l.last_cookie_ms = now_ms_;
+    o->seq = util::SeqNum(c.isn);
+    o->ack = seg.seq + 1;
+    o->flags = flag::kSyn | flag::kAck;
+    o->window = uint16_t(std::min<uint32_t>(cfg_.rcv_wnd, 0xFFFF));
+    o->opt.has_mss = true;
+    o->opt.mss = cfg_.mss;
+    o->opt.sack_permitted = so.sack_ok;
+    if (so.wscale_ok) {
+        o->opt.has_wscale = true;
+        o->opt.wscale = rcv_wscale_;
+    }
+    if (so.timestamps) {
+        o->opt.has_timestamp = true;
+        o->opt.ts_val = c.tsval;
+        o->opt.ts_ecr = seg.opt.ts_val;
+    }
+}
+
+bool Stack::cookie_ack(Listener& l, const Tuple& tu, uint32_t h, const Segment& seg) {
+    if (cfg_.syncookies == 0) return false;
+    // With tcp.syncookies = 1 an ACK is a cookie candidate only while this
+    // listener has recently sent cookies (two validity periods).
+    if (cfg_.syncookies == 1 &&
+        (!l.sent_cookies || now_ms_ - l.last_cookie_ms > 2 * sc::kPeriodMs)) {
+        return false;
+    }
+    const std::optional<uint32_t> tsecr =
+        seg.opt.has_timestamp ? std::optional<uint32_t>(seg.opt.ts_ecr) : std::nullopt;
+    const std::optional<sc::CookieResult> r =
+        sc::check(cookies_, cookie_tuple(tu), seg.seq.raw() - 1, seg.ack.raw() - 1, now_ms_, tsecr);
+    if (!r) {
+        ctr_.syncookies_failed.inc();
+        return false;  // the caller answers as for any ACK to a listener: RST
+    }
+    ctr_.syncookies_ok.inc();
+    if (l.manual_accept && l.accept_len >= l.backlog) {
+        // Nothing to keep: with tcp.abort_on_overflow = 0 the client's
+        // retransmitted ACK (same cookie) may get in later.
+        ctr_.accept_queue_overflow.inc();
+        if (cfg_.abort_on_overflow) send_reset_reply(tu, seg);
+        return true;
+    }
+    Tcb* tp = alloc_tcb(tu, h);
+    if (!tp) return true;  // counted; the client retransmits
+    Tcb& t = *tp;
+    t.app = l.app;
+    t.passive = true;
+    t.keepalive = l.keepalive;
+    t.listener = uint16_t(&l - listeners_.get());
+    // The handshake as the half-open entry would have recorded it.
+    t.irs = seg.seq - 1;
+    t.rcv_nxt = seg.seq;
+    t.iss = seg.ack - 1;
+    t.snd_una = t.snd_nxt = t.snd_max = seg.ack;
+    t.ts_offset = isn_.make(tu, now_us_).ts_offset;
+    negotiate(t, Offer{r->mss, r->wscale_ok, r->wscale, r->sack_ok, r->timestamps, seg.opt.ts_val});
+    t.snd_wnd = t.max_snd_wnd = uint32_t(seg.window) << t.snd_wscale;
+    t.snd_wl1 = seg.seq;
+    t.snd_wl2 = seg.ack;
+    t.state = State::Established;
+    ctr_.established.inc();
+    mark_dirty(t);
+    if (l.manual_accept) {
+        enqueue_accept(l, t);
+    } else {
+        t.app_visible = true;
+        t.app->on_open(t);
+        if (!app_still_open(t)) return true;
+    }
+    // The ACK may carry data (and even a FIN): RFC 9293 3.10.7.4 seventh
+    // and eighth steps, as for any third ACK.
+    process_text(t, seg);
+    return true;
+}
+
+}  // namespace tern::tcp
