@@ -89,6 +89,31 @@ void BM_SynToSynAck(benchmark::State& state) {
 }
 BENCHMARK(BM_SynToSynAck);
 
+void BM_SynToCookieSynAck(benchmark::State& state) {
+    // tcp.syncookies = 2: a SYN with the options Linux sends (MSS, SACK,
+    // timestamps, window scale) answered with a cookie, no state kept.
+    NullApp app;
+    Config c = bench_config();
+    c.syncookies = 2;
+    Stack s(c, kKey, 1'000'000);
+    s.listen(80, app);
+    Outbox out;
+    Segment syn = seg(flag::kSyn, 1000, 0);
+    syn.opt.has_wscale = true;
+    syn.opt.wscale = 7;
+    syn.opt.sack_permitted = true;
+    syn.opt.has_timestamp = true;
+    syn.opt.ts_val = 12345;
+    uint32_t i = 0;
+    for (auto _ : state) {
+        out.clear();
+        s.on_segment(1'000'000, tuple(i++ & (kPool - 1)), syn, out);
+        benchmark::DoNotOptimize(out.size());
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SynToCookieSynAck);
+
 void BM_Handshake(benchmark::State& state) {
     NullApp app;
     Stack s(bench_config(), kKey, 1'000'000);
