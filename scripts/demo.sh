@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The main demo: tern on a DPDK net_tap port inside a private network
-# namespace; the namespace's kernel (198.18.0.1) talks to the engine
-# (198.18.0.2). Runs until Ctrl-C, or --seconds N.
+# namespace, serving HTTP on port 80 (the built-in http app); the
+# namespace's kernel (198.18.0.1) is the client of the engine (198.18.0.2).
+# Shows ARP and ping answered, curl requests, a short concurrent load, and
+# connections going through ESTABLISHED and TIME_WAIT to CLOSED.
+# Runs until Ctrl-C, or --seconds N.
 #   scripts/demo.sh [--seconds N]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +24,9 @@ source "$ROOT/scripts/lib/netns.sh"
 if [ "$(id -u)" -ne 0 ]; then echo "demo: needs root (network namespaces, tap devices)" >&2; exit 1; fi
 
 TERN_LOG=$(mktemp /tmp/tern-demo.XXXXXX)
-tern_ns_up "tern-demo-$$" --stats-interval 5
+MSL_MS=2000  # short, so the demo sees TIME_WAIT (2*MSL) end
+tern_ns_up "tern-demo-$$" --stats-interval 5 --set listen.port=80 --set listen.app=http \
+    --set tcp.msl_ms=$MSL_MS
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "tern is up on net_tap in namespace $TERN_NS"
@@ -29,8 +34,31 @@ sed -n '/^TERN: port/p;/^tern: /p' "$TERN_LOG"
 step "kernel side: $TERN_IFACE $TERN_KERNEL_IP -> engine $TERN_ENGINE_IP ($TERN_ENGINE_MAC)"
 tern_ns arping -c 3 -w 5 -I "$TERN_IFACE" "$TERN_ENGINE_IP" || true
 tern_ns ping -c 5 -i 0.2 -W 2 "$TERN_ENGINE_IP" || true
-step "engine counters (dpdk-telemetry.py /tern/stats)"
-tern_telemetry /tern/stats | tr ',' '\n' | sed 's/^[ {]*/  /;s/}*$//'
+states() {  # the engine's connections per TCP state (nonzero ones), via telemetry
+    tern_telemetry /tern/states | /usr/bin/python3 -c '
+import json, sys
+t = json.load(sys.stdin)["/tern/states"]["total"]
+print("  " + (", ".join(f"{k} {v}" for k, v in t.items() if v) or "no connections"))'
+}
+step "curl http://$TERN_ENGINE_IP/ (keep-alive, then Connection: close)"
+tern_ns curl -sS -m 5 -w '  -> HTTP %{http_code}, %{size_download} bytes in %{time_total}s\n' "http://$TERN_ENGINE_IP/" || true
+tern_ns curl -sS -m 5 -H 'Connection: close' -o /dev/null \
+    -w '  -> HTTP %{http_code} with Connection: close (tern closes first: TIME_WAIT is on its side)\n' \
+    "http://$TERN_ENGINE_IP/" || true
+
+step "concurrent load: 200 clients hold their connections open, then 2000 requests with Connection: close"
+tern_ns /usr/bin/python3 "$ROOT/scripts/lib/http_load.py" --host "$TERN_ENGINE_IP" --hold 200 --hold-seconds 2 \
+    --requests 2000 --concurrency 50 &
+load=$!
+sleep 1
+echo "  while 200 connections are held open:"; states
+wait $load || true
+echo "  right after the load:"; states
+sleep $(( (2 * MSL_MS + 999) / 1000 + 1 ))
+echo "  after 2*MSL ($((2 * MSL_MS)) ms):"; states
+
+step "engine counters (dpdk-telemetry.py /tern/stats, nonzero)"
+tern_telemetry /tern/stats | tr ',' '\n' | sed 's/^[ {"]*/  /;s/[}]*$//;s/"//g' | grep -v ': 0$'
 
 if [ "$RUN_FOR" -gt 0 ]; then
     step "running for $RUN_FOR s more (tern prints its counters every 5 s)"
