@@ -42,6 +42,9 @@ void Stack::input_synchronized(Tcb& t, const Segment& seg) {
     if (!check_paws(t, seg)) return;
     // RFC 9293 3.10.7.4 first: check sequence number.
     if (!check_sequence(t, seg)) return;
+    // An acceptable segment shows the peer is alive (keepalive idle clock);
+    // blind out-of-window junk does not.
+    t.last_rx_ms = now_ms32();
     // RFC 9293 3.10.7.4 second: check the RST bit.
     if (seg.has(flag::kRst)) {
         check_rst(t, seg);
@@ -188,7 +191,7 @@ bool Stack::process_ack(Tcb& t, const Segment& seg) {
     update_send_window(t, seg);
     // A peer that answers our zero-window probes is alive: probes do not
     // count towards tcp.retries2 (Linux resets icsk_probes_out likewise).
-    if (t.snd_wnd == 0 && t.timer_kind == TimerKind::Rto && t.snd_una + t.sb_bytes != t.snd_una) {
+    if (t.snd_wnd == 0 && t.timer_kind == TimerKind::Rto && t.sb_bytes != 0) {
         t.retries = 0;
     }
 

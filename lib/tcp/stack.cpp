@@ -123,7 +123,6 @@ void Stack::on_segment(uint64_t now_us, const Tuple& tu, const Segment& seg, Out
         input_time_wait(tws_[FlowTable::index_of(ref)], h, seg);
     } else {
         Tcb& t = tcbs_[FlowTable::index_of(ref)];
-        t.last_rx_ms = now_ms32();
         if (t.state == State::SynSent) {
             input_syn_sent(t, seg);
         } else {
@@ -301,9 +300,9 @@ void Stack::free_tcb(Tcb& t) {
 }
 
 void Stack::close_tcb(Tcb& t, CloseReason why) {
-    ctr_.conn_closed.inc();
     if (t.state == State::SynRcvd) leave_syn_rcvd(t);
     const bool tell = t.app_visible;
+    if (tell) ctr_.conn_closed.inc();
     t.state = State::Closed;
     cancel_timer(t);
     unlink_dirty(t);

@@ -61,6 +61,17 @@ class Stack {
     // already listens or the listener table is full.
     bool listen(uint16_t port, App& app, ListenOptions opts = {});
 
+    // Graceful shutdown: every listening port is closed to new SYNs (they get
+    // a RST as any closed port does); half-open and established conns stay.
+    void stop_listening();
+    // Calls f(Conn&) for every live conn; f may close() or abort() it.
+    template <class F>
+    void for_each_conn_mut(F&& f) {
+        for (uint32_t i = 0; i < cfg_.max_tcbs; ++i) {
+            if (tcbs_[i].state != State::Closed) f(static_cast<Conn&>(tcbs_[i]));
+        }
+    }
+
     // Active open (RFC 9293 3.10.1): sends a SYN into `out`. nullptr if the
     // tuple is in use or a pool is full. The app gets on_open when the
     // handshake completes, or on_closed(Refused / Timeout).
