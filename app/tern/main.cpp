@@ -98,6 +98,12 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
         eng.launch();
         control_loop(eng, opt);
+        if (eng.nb_workers() > 0 && cfg.engine.drain_ms > 0) {
+            auto t0 = Clock::now();
+            uint64_t left = eng.drain(std::chrono::milliseconds(cfg.engine.drain_ms));
+            fmt::print("tern: drained in {:.0f} ms, {} connection(s) left\n",
+                       std::chrono::duration<double, std::milli>(Clock::now() - t0).count(), left);
+        }
         eng.stop_and_wait();
         fmt::print("tern: final {}\n", engine::format_counters(eng.totals()));
         std::fflush(stdout);

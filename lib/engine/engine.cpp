@@ -4,6 +4,8 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include <thread>
+
 #include "dpdk/eal.h"
 
 namespace tern::engine {
@@ -62,6 +64,21 @@ void Engine::launch() {
             },
             &launch_args_[i], lcores_[i]);
     launched_ = true;
+}
+
+uint64_t Engine::drain(std::chrono::milliseconds budget) {
+    auto deadline = std::chrono::steady_clock::now() + budget;
+    for (auto& w : workers_)
+        if (!w->control().call(ControlOp::drain, std::chrono::milliseconds(500), [](const Snapshot&) {}))
+            TERN_LOG(WARNING, "worker %u did not answer the drain request\n", w->id());
+    uint64_t live = 0;
+    do {
+        live = 0;
+        for (auto& w : workers_) live += w->counters().live_conns.get();
+        if (live == 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    } while (std::chrono::steady_clock::now() < deadline);
+    return live;
 }
 
 void Engine::stop_and_wait() {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -22,6 +23,10 @@ public:
     Engine& operator=(const Engine&) = delete;
 
     void launch();          // run every worker on its lcore
+    // Graceful shutdown: workers stop accepting and close their conns; waits
+    // until no live conn is left or `budget` has passed. Returns the live
+    // conns left (0 = drained).
+    uint64_t drain(std::chrono::milliseconds budget);
     void stop_and_wait();   // ask workers to stop, wait, flush
 
     CounterList totals() const;

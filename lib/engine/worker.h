@@ -80,6 +80,7 @@ private:
     void drop(rte_mbuf* m, net::DropReason r);
     void on_control(ControlOp op, Snapshot& snap);
     void fill_snapshot(Snapshot& snap) const;
+    void drain();
 
     unsigned id_;
     const config::Config& cfg_;

@@ -7,8 +7,20 @@ namespace tern::engine {
 void Worker::on_control(ControlOp op, Snapshot& snap) {
     switch (op) {
         case ControlOp::snapshot: fill_snapshot(snap); break;
-        case ControlOp::drain: break;
+        case ControlOp::drain: drain(); break;
     }
+}
+
+// SIGTERM: new SYNs get a RST from now on; established conns get a FIN after
+// whatever they already queued (an in-flight response is sent first).
+void Worker::drain() {
+    stack_->stop_listening();
+    stack_->for_each_conn_mut([](tcp::Conn& c) {
+        if (c.state() == tcp::State::Established || c.state() == tcp::State::CloseWait) c.close();
+    });
+    out_.clear();
+    stack_->flush(now_us_, out_);
+    emit_all(nullptr, 0);
 }
 
 void Worker::fill_snapshot(Snapshot& snap) const {
