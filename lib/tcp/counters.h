@@ -15,6 +15,7 @@ namespace tern::tcp {
     X(segments_in, "segments handed to on_segment")                                            \
     X(segments_out, "segments placed in an Outbox")                                            \
     X(outbox_full, "segments not sent because the Outbox was full")                            \
+    X(timers_deferred, "timers postponed to the next advance() for lack of Outbox room")       \
     /* header parsing (the engine reports these through count_parse_error) */                  \
     X(parse_truncated, "TCP header shorter than 20 bytes")                                     \
     X(parse_bad_data_offset, "data offset below 5 words")                                      \

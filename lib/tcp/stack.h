@@ -84,7 +84,8 @@ class Stack {
 
     // A received segment (checksum verified, tuple from the IP header).
     void on_segment(uint64_t now_us, const Tuple& t, const Segment& seg, Outbox& out);
-    // Fires due timers (RTO, SYN-ACK, 2MSL, FIN_WAIT_2, keepalive).
+    // Fires due timers (RTO, SYN-ACK, 2MSL, FIN_WAIT_2, keepalive). Timers
+    // that would overflow the Outbox stay due for the next call.
     void advance(uint64_t now_us, Outbox& out);
     // Sends what apps queued outside callbacks (send/close/abort).
     void flush(uint64_t now_us, Outbox& out);

@@ -17,7 +17,15 @@ void Stack::on_timer(util::TimerNode& n) {
     const auto p = reinterpret_cast<uintptr_t>(&n);
     const auto tb = reinterpret_cast<uintptr_t>(tcbs_.get());
     if (p >= tb && p < tb + sizeof(Tcb) * cfg_.max_tcbs) {
-        on_tcb_timer(tcbs_[(p - tb) / sizeof(Tcb)]);
+        Tcb& t = tcbs_[(p - tb) / sizeof(Tcb)];
+        if (out_->size() + 2 > Outbox::kCapacity) {
+            // No room for what this timer may send (a retransmission, a RST):
+            // keep it due; it fires at the start of the next advance().
+            ctr_.timers_deferred.inc();
+            wheel_.arm(t.timer, now_ms_);
+            return;
+        }
+        on_tcb_timer(t);
         return;
     }
     const auto wb = reinterpret_cast<uintptr_t>(tws_.get());

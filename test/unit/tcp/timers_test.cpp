@@ -157,3 +157,24 @@ TEST_CASE("no keepalive without the listener option", "[tcp][timer][keepalive]")
     CHECK(h.out.empty());
     CHECK(h.state() == State::Established);
 }
+
+TEST_CASE("timers that do not fit in the Outbox fire at the next advance()", "[tcp][timer]") {
+    Config c = small_config();
+    c.max_tcbs = 100;
+    c.max_syn_backlog = 100;
+    H h(c);
+    for (uint32_t i = 0; i < 100; ++i) h.send({.flags = SYN, .seq = kCisn}, client_tuple(i));
+    const uint64_t t0 = h.now_ms;
+    h.advance_to(t0 + 1000);
+    const size_t first = h.out.size();
+    CHECK(first >= Outbox::kCapacity - 1);
+    CHECK(h.stack.counters().outbox_full.get() == 0);  // nothing lost
+    h.advance_to(t0 + 1000);
+    CHECK(first + h.out.size() == 100);
+    CHECK(h.stack.counters().synack_retransmits.get() == 100);
+    // The schedule is not shifted: the next round is still due at 3 s.
+    h.advance_to(t0 + 2999);
+    CHECK(h.out.empty());
+    h.advance_to(t0 + 3000);
+    CHECK(h.out.size() >= Outbox::kCapacity - 1);
+}
