@@ -349,3 +349,38 @@ TEST_CASE("send() is bounded by tcp.wmem and refused after close", "[tcp][data]"
     h.app.conn->close();
     CHECK(app_send(h, "more") == 0);
 }
+
+TEST_CASE("a burst larger than the Outbox continues at the next flush()", "[tcp][data]") {
+    Config c = small_config();
+    c.wmem = 200'000;
+    H h(c);
+    TcpOptions o = mss_opt();
+    o.has_wscale = true;
+    o.wscale = 7;
+    h.send({.flags = SYN, .seq = kCisn, .opt = o});
+    h.iss = h.out[0].seq.raw();
+    h.send({.flags = ACK, .seq = kCisn + 1, .ack = h.iss + 1, .window = 65535});  // 8 MB
+    const std::string big = pattern(150'000);
+    REQUIRE(app_send(h, big) == big.size());
+    std::string seen;
+    h.flush();
+    CHECK(h.out.size() == Outbox::kCapacity);
+    CHECK(h.stack.has_pending_output());
+    for (const OutSegment& s : h.out) seen += payload_of(s);
+    h.flush();
+    CHECK(!h.stack.has_pending_output());
+    for (const OutSegment& s : h.out) seen += payload_of(s);
+    CHECK(seen == big);  // every byte once, in order
+    CHECK(h.stack.counters().outbox_full.get() == 0);
+}
+
+TEST_CASE("idle TCBs and TIME_WAIT records stay compact", "[tcp][memory]") {
+    CHECK(sizeof(Tcb) <= 256);
+    CHECK(sizeof(TimeWait) <= 64);
+    // An idle established connection holds no payload chunk.
+    H h;
+    h.make_established();
+    h.send({.flags = ACK | PSH, .seq = kCisn + 1, .ack = h.iss + 1, .data = "x"});
+    h.flush();
+    CHECK(h.stack.chunks_in_use() == 0);
+}

@@ -178,3 +178,19 @@ TEST_CASE("timers that do not fit in the Outbox fire at the next advance()", "[t
     h.advance_to(t0 + 3000);
     CHECK(h.out.size() >= Outbox::kCapacity - 1);
 }
+
+TEST_CASE("out-of-window junk does not reset the keepalive idle clock", "[tcp][timer][keepalive]") {
+    H h;
+    RecApp kapp;
+    REQUIRE(h.stack.listen(8080, kapp, ListenOptions{.keepalive = true}));
+    const Tuple tu{0xC6120001, 0xC6120002, 8080, 40000};
+    h.send({.flags = SYN, .seq = kCisn, .opt = mss_opt()}, tu);
+    const uint32_t iss = h.out[0].seq.raw();
+    h.send({.flags = ACK, .seq = kCisn + 1, .ack = iss + 1}, tu);
+    const uint64_t t0 = h.now_ms;
+    h.advance_to(t0 + 7'000'000);
+    h.send({.flags = ACK, .seq = kCisn + 900'000, .ack = iss + 1}, tu);  // not acceptable
+    h.advance_to(t0 + 7'200'000);
+    REQUIRE(h.out.size() == 1);  // the probe is on time
+    CHECK(h.out[0].seq.raw() == iss);
+}
