@@ -139,6 +139,7 @@ void Stack::advance(uint64_t now_us, Outbox& out) {
 }
 
 void Stack::flush(uint64_t now_us, Outbox& out) {
+    if (out_ != nullptr) return;  // from a callback: the current call flushes on return
     begin_call(now_us, out);
     end_call();
 }

@@ -87,7 +87,9 @@ class Stack {
     // Fires due timers (RTO, SYN-ACK, 2MSL, FIN_WAIT_2, keepalive). Timers
     // that would overflow the Outbox stay due for the next call.
     void advance(uint64_t now_us, Outbox& out);
-    // Sends what apps queued outside callbacks (send/close/abort).
+    // Sends what apps queued outside callbacks (send/close/abort). From
+    // inside a callback it does nothing (the running call sends on return);
+    // on_segment() and advance() must not be called from callbacks.
     void flush(uint64_t now_us, Outbox& out);
 
     // True when output is waiting because an Outbox filled up: transmit,
