@@ -12,7 +12,10 @@
 #include "app/tern/options.h"
 #include "config/config.h"
 #include "dpdk/eal.h"
+#include "engine/cookie_epochs.h"
 #include "engine/engine.h"
+#include "util/hex_key.h"
+#include "util/random.h"
 
 namespace {
 
@@ -29,7 +32,17 @@ int config_error(const std::string& msg) {
 
 using Clock = std::chrono::steady_clock;
 
-void control_loop(const tern::engine::Engine& eng, const tern::app::Options& o) {
+// The SYN-cookie epoch: wall-clock based, so nodes sharing a master secret agree.
+uint64_t cookie_epoch(const tern::config::Config& cfg) {
+    auto s = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+    return uint64_t(s) / cfg.syncookie_rotate_s;
+}
+
+void control_loop(tern::engine::Engine& eng, const tern::config::Config& cfg,
+                  const tern::util::SipKey& master, const tern::app::Options& o) {
+    uint64_t epoch = cookie_epoch(cfg);
     auto start = Clock::now(), next_stats = start;
     auto interval = std::chrono::duration<double>(o.stats_interval);
     while (!g_stop.load()) {
@@ -37,6 +50,11 @@ void control_loop(const tern::engine::Engine& eng, const tern::app::Options& o) 
         auto now = Clock::now();
         double t = std::chrono::duration<double>(now - start).count();
         if (o.run_seconds > 0 && t >= o.run_seconds) break;
+        if (uint64_t e = cookie_epoch(cfg); e != epoch) {
+            epoch = e;
+            if (!eng.set_cookie_secrets(tern::engine::secrets_for_epoch(master, epoch)))
+                fmt::print(stderr, "tern: warning: a worker missed the SYN-cookie rotation\n");
+        }
         if (o.stats_interval > 0 && now - next_stats >= interval) {
             next_stats += std::chrono::duration_cast<Clock::duration>(interval);
             fmt::print("tern: stats t={:.1f}s {}\n", t, tern::engine::format_counters(eng.totals()));
@@ -96,8 +114,11 @@ int main(int argc, char** argv) {
         for (auto& p : eng.ports()) fmt::print(", port {} {} mac {}", p.id, p.name, p.mac.str());
         fmt::print("\n");
         std::fflush(stdout);
+        util::SipKey master = cfg.syncookie_secret.empty() ? util::random_key()
+                                                           : *util::parse_key_hex(cfg.syncookie_secret);
+        eng.set_cookie_secrets(engine::secrets_for_epoch(master, cookie_epoch(cfg)));
         eng.launch();
-        control_loop(eng, opt);
+        control_loop(eng, cfg, master, opt);
         if (eng.nb_workers() > 0 && cfg.engine.drain_ms > 0) {
             auto t0 = Clock::now();
             uint64_t left = eng.drain(std::chrono::milliseconds(cfg.engine.drain_ms));

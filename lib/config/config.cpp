@@ -7,6 +7,8 @@
 
 #include <toml++/toml.h>
 
+#include "util/hex_key.h"
+
 namespace tern::config {
 
 namespace {
@@ -127,6 +129,17 @@ const std::vector<Key>& keys() {
         num("net.somaxconn", F(c.tcp.somaxconn), 1, 1u << 24),
         num("tcp.challenge_ack_limit", F(c.tcp.challenge_ack_limit), 1, 1u << 30),
         flag("tcp.rfc1337", F(c.tcp.rfc1337)),
+        flag("tcp.abort_on_overflow", F(c.tcp.abort_on_overflow)),
+        num("tcp.syncookies", F(c.tcp.syncookies), 0, 2),
+        {"tcp.syncookie_secret",
+         [](Config& c, std::string_view v) {
+             if (!v.empty() && !util::parse_key_hex(v))
+                 fail("tcp.syncookie_secret", "<hidden>", "32 hex digits (128 bits), or empty for random");
+             c.syncookie_secret = std::string(v);
+         },
+         [](const Config& c) { return std::string(c.syncookie_secret.empty() ? "" : "<set>"); }},
+        // Above the cookie lifetime (2 x 64 s), so a cookie survives one rotation.
+        num("tcp.syncookie_rotate_s", F(c.syncookie_rotate_s), 130, 86400 * 7),
     };
     return k;
 }

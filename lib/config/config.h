@@ -51,6 +51,10 @@ struct Config {
     ListenerConfig listen;                  // [listen]: the default listener
     std::vector<ListenerConfig> listeners;  // [[listeners]]: more of them
     std::string http_body = "hello from tern\n";  // http.body
+    // tcp.syncookie_secret: 32 hex digits shared by every node behind one
+    // VIP (empty: random at start); tcp.syncookie_rotate_s: rotation period.
+    std::string syncookie_secret;
+    uint32_t syncookie_rotate_s = 600;
 
     // Every configured listener ([listen] first), ports unique.
     std::vector<ListenerConfig> all_listeners() const;

@@ -4,13 +4,13 @@
 
 namespace tern::engine {
 
-bool ControlChannel::post_and_wait(ControlOp op, std::chrono::milliseconds timeout) {
+bool ControlChannel::post_and_wait(ControlRequest req, std::chrono::milliseconds timeout) {
     // Answers to earlier calls that timed out are stale: discard them.
     uint32_t stale;
     while (answers_.pop(stale)) {
     }
-    uint32_t seq = ++next_seq_;
-    if (!requests_.push(ControlRequest{op, seq})) return false;
+    uint32_t seq = req.seq = ++next_seq_;
+    if (!requests_.push(req)) return false;
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         uint32_t got;

@@ -15,17 +15,20 @@
 
 #include "tcp/state.h"
 #include "tcp/tuple.h"
+#include "util/syncookie.h"
 
 namespace tern::engine {
 
 enum class ControlOp : uint8_t {
     snapshot,  // fill the worker's Snapshot (states, a bounded conn listing)
     drain,     // stop accepting, close established conns after their response
+    set_cookie_secrets,  // install a rotated SYN-cookie secret pair
 };
 
 struct ControlRequest {
     ControlOp op;
-    uint32_t seq;
+    uint32_t seq = 0;
+    util::syncookie::CookieSecrets secrets{};  // for set_cookie_secrets
 };
 
 struct ConnInfo {
@@ -52,9 +55,9 @@ public:
     // Posts op, waits for the answer and hands the snapshot to `read` while
     // still holding the control lock; false on timeout (worker stuck or gone).
     template <class Read>
-    bool call(ControlOp op, std::chrono::milliseconds timeout, Read&& read) {
+    bool call(ControlRequest req, std::chrono::milliseconds timeout, Read&& read) {
         std::lock_guard<std::mutex> g(control_mutex_);
-        if (!post_and_wait(op, timeout)) return false;
+        if (!post_and_wait(req, timeout)) return false;
         read(static_cast<const Snapshot&>(snap_));
         return true;
     }
@@ -64,13 +67,13 @@ public:
     void poll(Handler&& h) {
         ControlRequest r;
         while (requests_.pop(r)) {
-            h(r.op, snap_);
+            h(r, snap_);
             answers_.push(r.seq);
         }
     }
 
 private:
-    bool post_and_wait(ControlOp op, std::chrono::milliseconds timeout);
+    bool post_and_wait(ControlRequest req, std::chrono::milliseconds timeout);
 
     std::mutex control_mutex_;
     uint32_t next_seq_ = 0;

@@ -69,7 +69,7 @@ void Engine::launch() {
 uint64_t Engine::drain(std::chrono::milliseconds budget) {
     auto deadline = std::chrono::steady_clock::now() + budget;
     for (auto& w : workers_)
-        if (!w->control().call(ControlOp::drain, std::chrono::milliseconds(500), [](const Snapshot&) {}))
+        if (!w->control().call({ControlOp::drain}, std::chrono::milliseconds(500), [](const Snapshot&) {}))
             TERN_LOG(WARNING, "worker %u did not answer the drain request\n", w->id());
     uint64_t live = 0;
     do {
@@ -79,6 +79,20 @@ uint64_t Engine::drain(std::chrono::milliseconds budget) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     } while (std::chrono::steady_clock::now() < deadline);
     return live;
+}
+
+bool Engine::set_cookie_secrets(const util::syncookie::CookieSecrets& s) {
+    bool ok = true;
+    for (auto& w : workers_) {
+        if (!launched_) {
+            w->stack().set_cookie_secrets(s);
+            continue;
+        }
+        ControlRequest r{ControlOp::set_cookie_secrets};
+        r.secrets = s;
+        ok &= w->control().call(r, std::chrono::milliseconds(500), [](const Snapshot&) {});
+    }
+    return ok;
 }
 
 void Engine::stop_and_wait() {

@@ -23,6 +23,10 @@ public:
     Engine& operator=(const Engine&) = delete;
 
     void launch();          // run every worker on its lcore
+    // Hands every worker the SYN-cookie secret pair: directly before
+    // launch(), through the control channels after. False if a worker did
+    // not answer.
+    bool set_cookie_secrets(const util::syncookie::CookieSecrets& s);
     // Graceful shutdown: workers stop accepting and close their conns; waits
     // until no live conn is left or `budget` has passed. Returns the live
     // conns left (0 = drained).

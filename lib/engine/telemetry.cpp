@@ -39,7 +39,7 @@ int states_cb(const char*, const char*, rte_tel_data* d) {
         rte_tel_data* per = rte_tel_data_alloc();
         if (!per) return -ENOMEM;
         rte_tel_data_start_dict(per);
-        bool ok = e->worker_mut(w).control().call(ControlOp::snapshot, kWorkerTimeout,
+        bool ok = e->worker_mut(w).control().call({ControlOp::snapshot}, kWorkerTimeout,
                                                   [&](const Snapshot& s) {
             for (int st = 0; st < tcp::kStateCount; ++st) {
                 if (st == int(tcp::State::Listen)) continue;
@@ -73,7 +73,7 @@ int conns_cb(const char*, const char* params, rte_tel_data* d) {
     static const char* const kTimer[] = {"-", "syn", "synack", "rto", "fin_wait2", "keepalive"};
     long listed = 0;
     for (size_t w = 0; w < e->nb_workers() && listed < limit; ++w) {
-        e->worker_mut(w).control().call(ControlOp::snapshot, kWorkerTimeout, [&](const Snapshot& s) {
+        e->worker_mut(w).control().call({ControlOp::snapshot}, kWorkerTimeout, [&](const Snapshot& s) {
             for (uint32_t i = 0; i < s.listed && listed < limit; ++i, ++listed) {
                 const ConnInfo& c = s.conns[i];
                 std::string line = std::string(tcp::state_name(c.state)) + " " +

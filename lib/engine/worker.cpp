@@ -64,7 +64,7 @@ unsigned Worker::poll_once(uint64_t now_us) {
     out_.clear();
     stack_->advance(now_us_, out_);
     emit_all(nullptr, 0);
-    control_.poll([this](ControlOp op, Snapshot& snap) { on_control(op, snap); });
+    control_.poll([this](const ControlRequest& r, Snapshot& snap) { on_control(r, snap); });
     for (auto& q : queues_) flush(q);
     ctr_.live_conns.set(stack_->live_tcbs());
     ctr_.time_wait_conns.set(stack_->time_wait_records());

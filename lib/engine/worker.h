@@ -78,7 +78,7 @@ private:
     void transmit(QueueRef& q, rte_mbuf* m);
     void flush(QueueRef& q);
     void drop(rte_mbuf* m, net::DropReason r);
-    void on_control(ControlOp op, Snapshot& snap);
+    void on_control(const ControlRequest& r, Snapshot& snap);
     void fill_snapshot(Snapshot& snap) const;
     void drain();
 

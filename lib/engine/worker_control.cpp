@@ -4,10 +4,11 @@
 
 namespace tern::engine {
 
-void Worker::on_control(ControlOp op, Snapshot& snap) {
-    switch (op) {
+void Worker::on_control(const ControlRequest& r, Snapshot& snap) {
+    switch (r.op) {
         case ControlOp::snapshot: fill_snapshot(snap); break;
         case ControlOp::drain: drain(); break;
+        case ControlOp::set_cookie_secrets: stack_->set_cookie_secrets(r.secrets); break;
     }
 }
 
