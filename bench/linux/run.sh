@@ -5,7 +5,7 @@
 #       [--warmup S] [--server-cpu 1] [--client-cpu 0] [--concurrency C]
 #       [--close server|client] [--rate SYNS_PER_S] [--body TEXT]
 #       [--bin-dir DIR] [--no-rps] [--keep-logs DIR]
-#       [--quiet-wait SECONDS] [--retries N]
+#       [--quiet-wait SECONDS] [--retries N] [--attribution auto|perf|procstat]
 #
 # Two network namespaces joined by a veth pair (addresses from 198.18.0.0/15
 # only): the server namespace runs tern-bl-http-server pinned to --server-cpu,
@@ -16,11 +16,20 @@
 # fully busy server core: rate / server_cpu_busy.
 #
 # The machine may be shared (other builds, fuzzers): before each run the script
-# waits up to --quiet-wait seconds (default 300) for both CPUs to be < 10 %
+# waits up to --quiet-wait seconds (default 60) for both CPUs to be < 10 %
 # busy, and after it estimates the CPU share other processes took
 # ("foreign_min" = busy - our task - softirq). A run with more than 5 % foreign
-# load on either CPU is marked contaminated and redone (up to --retries, default
-# 2); its per-core figure is then rate / (busy - foreign_min).
+# load on either CPU is marked contaminated and, with --retries N, redone (default
+# 0: the perf attribution below already separates the foreign share).
+#
+# Whose work is it? With --attribution perf (the default when `perf` from
+# Debian's linux-perf works) `perf record -e cpu-clock -g` samples both CPUs
+# over the window and perf_attrib.py splits each CPU into our task, softirq
+# (the kernel work our traffic causes), idle, perf and foreign processes;
+# per_busy_core_rate = rate / (our task + softirq share of the server CPU).
+# With procstat (no perf) it is rate / (busy - foreign_min) from /proc/stat,
+# which in this guest under-counts softirq time (tick sampling), so it errs
+# high when the server CPU is not saturated.
 #
 # Each repetition gets fresh namespaces (no TIME_WAIT or cookie state carried
 # over). Prints one JSON document on stdout (and to --json FILE): every run plus
@@ -32,14 +41,14 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 PY=/usr/bin/python3
 
-usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 
 [ $# -ge 1 ] || usage
 SCENARIO="$1"; shift
 case "$SCENARIO" in cps|synflood) ;; -h|--help) usage 0 ;; *) echo "run.sh: unknown scenario '$SCENARIO'" >&2; usage ;; esac
 
 SECS=10 JSON_OUT="" REPEAT=1 WARMUP=1 SCPU=1 CCPU=0 CONC=64 CLOSE=server RATE=0
-BODY=$'hello from tern\n' BIN_DIR="" RPS=1 KEEP_LOGS="" QUIET_WAIT=300 RETRIES=2
+BODY=$'hello from tern\n' BIN_DIR="" RPS=1 KEEP_LOGS="" QUIET_WAIT=60 RETRIES=0 ATTRIB=auto
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECS="$2"; shift 2 ;;
@@ -57,6 +66,7 @@ while [ $# -gt 0 ]; do
     --keep-logs) KEEP_LOGS="$2"; shift 2 ;;
     --quiet-wait) QUIET_WAIT="$2"; shift 2 ;;
     --retries) RETRIES="$2"; shift 2 ;;
+    --attribution) ATTRIB="$2"; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage ;;
   esac
@@ -68,6 +78,12 @@ is_uint "$WARMUP" && [ "$WARMUP" -le 30 ] || { echo "run.sh: --warmup in 0..30" 
 is_uint "$QUIET_WAIT" && [ "$QUIET_WAIT" -le 3600 ] || { echo "run.sh: --quiet-wait in 0..3600" >&2; exit 2; }
 is_uint "$RETRIES" && [ "$RETRIES" -le 10 ] || { echo "run.sh: --retries in 0..10" >&2; exit 2; }
 is_uint "$SCPU" && is_uint "$CCPU" || { echo "run.sh: CPUs are numbers" >&2; exit 2; }
+case "$ATTRIB" in
+  auto) if perf record -q -e cpu-clock -o /dev/null -- true >/dev/null 2>&1; then ATTRIB=perf; else ATTRIB=procstat; fi ;;
+  perf) perf record -q -e cpu-clock -o /dev/null -- true >/dev/null 2>&1 || { echo "run.sh: perf does not work here (apt-get install linux-perf)" >&2; exit 2; } ;;
+  procstat) ;;
+  *) echo "run.sh: --attribution auto|perf|procstat" >&2; exit 2 ;;
+esac
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: needs root (network namespaces)" >&2; exit 2; }
 [ -x "$PY" ] || { echo "run.sh: needs $PY (Debian python3)" >&2; exit 2; }
 NCPU=$(nproc)
@@ -108,7 +124,7 @@ SRV_NS="tern-bl-srv-$$" CLI_NS="tern-bl-cli-$$"
 VS="tbls$$" VC="tblc$$"          # veth names (<= 15 chars)
 SRV_ADDR=198.18.1.1 CLI_ADDR=198.18.1.2 PORT=80
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/tern-bl.XXXXXX")"
-SERVER_PID="" LOAD_PID=""
+SERVER_PID="" LOAD_PID="" PERF_PID=""
 
 stop_pid() {  # $1 = pid we started; TERM, wait up to 5 s, then KILL
   local pid="$1" i
@@ -120,6 +136,7 @@ stop_pid() {  # $1 = pid we started; TERM, wait up to 5 s, then KILL
   wait "$pid" 2>/dev/null || true
 }
 teardown() {
+  stop_pid "$PERF_PID"; PERF_PID=""
   stop_pid "$LOAD_PID"; LOAD_PID=""
   stop_pid "$SERVER_PID"; SERVER_PID=""
   ip netns del "$CLI_NS" 2>/dev/null || true
@@ -146,7 +163,7 @@ cpu_busy_pct() {
   awk -v a="$a" -v b="$b" 'BEGIN { split(a, x); split(b, y);
     busy = (y[2]-x[2]) + (y[3]-x[3]) + (y[4]-x[4]) + (y[7]-x[7]) + (y[8]-x[8]);
     tot = busy + (y[5]-x[5]) + (y[6]-x[6]);
-    printf "%d", tot > 0 ? 100 * busy / tot : 0 }'
+    pct = 0; if (tot > 0) pct = 100 * busy / tot; printf "%d\n", pct }'
 }
 # Wait (bounded) until both CPUs are nearly idle; 0 = quiet, 1 = gave up.
 wait_quiet() {
@@ -263,9 +280,20 @@ run_once() {  # $1 = repetition index; writes $WORK/run$1.json
         --server-pid "$SERVER_PID" --server-cpu "$SCPU" > "$load_json" 2> "$WORK/load$rep.log" &
   fi
   LOAD_PID=$!
+  if [ "$ATTRIB" = perf ]; then
+    # Sample both CPUs over the measured window (after the warm-up), 1 kHz.
+    ( sleep "$WARMUP"; exec perf record -q -e cpu-clock -F 1000 -g -C "$CCPU,$SCPU" \
+        -o "$WORK/perf$rep.data" -- sleep "$SECS" ) > "$WORK/perf$rep.log" 2>&1 &
+    PERF_PID=$!
+  fi
   local rc=0
   wait "$LOAD_PID" || rc=$?
   LOAD_PID=""
+  if [ -n "$PERF_PID" ]; then
+    local i
+    for i in $(seq 1 100); do kill -0 "$PERF_PID" 2>/dev/null || break; sleep 0.1; done
+    stop_pid "$PERF_PID"; PERF_PID=""
+  fi
   netstat_snapshot "$SRV_NS" "$WORK/srv_after"
   netstat_snapshot "$CLI_NS" "$WORK/cli_after"
   local tw_srv tw_cli
@@ -276,10 +304,21 @@ run_once() {  # $1 = repetition index; writes $WORK/run$1.json
     echo "run.sh: load program failed (rc=$rc):" >&2; cat "$WORK/load$rep.log" >&2
     return 1
   fi
-  "$PY" - "$SCENARIO" "$SECS" "$rep" "$load_json" "$WORK" "$tw_srv" "$tw_cli" "$SCPU" "$CCPU" "$RPS" "$quiet" \
+  local attrib_json="$WORK/attrib$rep.json"
+  echo '{}' > "$attrib_json"
+  if [ "$ATTRIB" = perf ] && [ -s "$WORK/perf$rep.data" ]; then
+    local srv_comm=tern-bl-http-se cli_comm=tern-bl-conn-cl
+    [ "$SCENARIO" = synflood ] && cli_comm=tern-bl-synfloo
+    perf script -i "$WORK/perf$rep.data" -F comm,cpu,ip,sym 2>/dev/null > "$WORK/perf$rep.txt" || true
+    "$PY" "$HERE/perf_attrib.py" "$WORK/perf$rep.txt" "$SCPU:$srv_comm" "$CCPU:$cli_comm" \
+      > "$attrib_json" || echo '{}' > "$attrib_json"
+    rm -f "$WORK/perf$rep.txt"
+  fi
+  "$PY" - "$SCENARIO" "$SECS" "$rep" "$load_json" "$WORK" "$tw_srv" "$tw_cli" "$SCPU" "$CCPU" "$RPS" "$quiet" "$attrib_json" \
       > "$WORK/run$rep.json" <<'PYEOF'
 import json, sys
-scen, secs, rep, load_path, work, tw_srv, tw_cli, scpu, ccpu, rps, quiet = sys.argv[1:]
+scen, secs, rep, load_path, work, tw_srv, tw_cli, scpu, ccpu, rps, quiet, attrib_path = sys.argv[1:]
+attrib = json.load(open(attrib_path))
 scpu, ccpu = int(scpu), int(ccpu)
 load = json.load(open(load_path))
 
@@ -308,12 +347,22 @@ keys = ["TcpExt.SyncookiesSent", "TcpExt.SyncookiesRecv", "TcpExt.SyncookiesFail
 cpus = {c["cpu"]: c for c in load.get("cpus", [])}
 srv, cli = cpus.get(scpu, {}), cpus.get(ccpu, {})
 srv_busy, cli_busy = srv.get("busy", 0.0), cli.get("busy", 0.0)
-srv_foreign, cli_foreign = srv.get("foreign_min", 0.0), cli.get("foreign_min", 0.0)
+if attrib.get(str(scpu)) and attrib.get(str(ccpu)):
+    # perf cpu-clock attribution (see perf_attrib.py)
+    how = "perf"
+    pa_s, pa_c = attrib[str(scpu)], attrib[str(ccpu)]
+    srv_work, cli_work = pa_s["ours"], pa_c["ours"]
+    srv_foreign, cli_foreign = pa_s["foreign"], pa_c["foreign"]
+    srv_idle, cli_idle = pa_s["idle"], pa_c["idle"]
+else:
+    # /proc/stat: all of the busy share on a quiet machine; under foreign load,
+    # busy - foreign_min (server task + softirq ticks).
+    how = "procstat"
+    srv_foreign, cli_foreign = srv.get("foreign_min", 0.0), cli.get("foreign_min", 0.0)
+    srv_work = max(srv_busy - srv_foreign, 0.0)
+    cli_work = max(cli_busy - cli_foreign, 0.0)
+    srv_idle, cli_idle = 1 - srv_busy, 1 - cli_busy
 contaminated = srv_foreign > 0.05 or cli_foreign > 0.05
-# Our share of the server CPU: all of it on a quiet machine; under foreign
-# load, busy - foreign_min (server task + softirq; an upper bound of our work,
-# so the per-core figure errs low).
-srv_work = max(srv_busy - srv_foreign, 0.0)
 if scen == "cps":
     rate = load["conn_per_s"]
     failures = load["failures"]
@@ -324,12 +373,16 @@ else:
     failures = None
     lat = None
 per_core = rate / srv_work if srv_work > 0 else None
-saturated = srv_work >= 0.95
+# Saturated = the CPU had no idle time left (ours + other people's work).
+saturated = srv_idle <= 0.05
+cli_saturated = cli_idle <= 0.05
+shared = " (shared: other processes took %.0f%% of it)" % (100 * srv_foreign) if srv_foreign > 0.05 else ""
 if saturated:
-    limit = "server CPU saturated: the rate is the kernel's capacity on one core"
-elif cli_busy - cli_foreign >= 0.95:
-    limit = ("generator-bound: the client CPU was saturated and the server CPU was not; "
-             "per_busy_core_rate extrapolates rate / server_cpu_busy")
+    limit = "server CPU saturated%s: rate / our share of it = the kernel's capacity on one core" % shared
+elif cli_saturated:
+    limit = ("generator-bound: the client CPU was saturated%s and the server CPU was not; "
+             "per_busy_core_rate extrapolates rate / server work share" % (
+                 " (shared: other processes took %.0f%%)" % (100 * cli_foreign) if cli_foreign > 0.05 else ""))
 else:
     limit = "neither CPU saturated (latency- or concurrency-bound); per_busy_core_rate extrapolates"
 out = {
@@ -337,10 +390,13 @@ out = {
     "rate": round(rate, 1), "rate_unit": "connections/s" if scen == "cps" else "syncookie SYN-ACKs/s",
     "per_busy_core_rate": round(per_core, 1) if per_core else None,
     "server_cpu": scpu, "client_cpu": ccpu, "rps": rps == "1",
-    "server_cpu_busy": round(srv_busy, 4), "client_cpu_busy": round(cli_busy, 4),
+    "server_cpu_busy": round(1 - srv_idle, 4), "client_cpu_busy": round(1 - cli_idle, 4),
+    "procstat": {"server_cpu_busy": round(srv_busy, 4), "client_cpu_busy": round(cli_busy, 4)},
     "server_cpu_softirq": round(srv.get("softirq", 0.0), 4),
-    "server_cpu_work": round(srv_work, 4),
-    "foreign_cpu_min": {"server_cpu": round(srv_foreign, 4), "client_cpu": round(cli_foreign, 4)},
+    "attribution": how,
+    "server_cpu_work": round(srv_work, 4), "client_cpu_work": round(cli_work, 4),
+    "foreign_cpu": {"server_cpu": round(srv_foreign, 4), "client_cpu": round(cli_foreign, 4)},
+    "perf_attribution": attrib,
     "machine_quiet_before": quiet == "1", "contaminated": contaminated,
     "server_saturated": saturated, "limited_by": limit,
     "failures": failures, "latency_us": lat,
@@ -349,7 +405,8 @@ out = {
     "load": load,
 }
 if scen == "synflood":
-    out["syns_per_s"] = load["syns_per_s"]
+    out["syns_offered_per_s"] = load["syns_offered_per_s"]
+    out["syns_accepted_per_s"] = load["syns_per_s"]
     out["reply_ratio"] = load["reply_ratio"]
 else:
     out["time_wait_side"] = load["time_wait_side"]
@@ -368,13 +425,14 @@ if r["latency_us"]:
     lat = " | connect p50/p99/p999 %.0f/%.0f/%.0f us, response %.0f/%.0f/%.0f us, failures %d" % (
         c["p50_us"], c["p99_us"], c["p999_us"], s["p50_us"], s["p99_us"], s["p999_us"], r["failures"])
 else:
-    lat = " | SYNs sent %.0f/s, reply ratio %.3f" % (r["syns_per_s"], r["reply_ratio"])
-print("  %s: %.0f %s, server cpu %.1f%% busy, client cpu %.1f%% busy -> %.0f per busy core%s" % (
-    r["scenario"], r["rate"], r["rate_unit"], 100 * r["server_cpu_busy"], 100 * r["client_cpu_busy"],
+    lat = " | SYNs offered %.0f/s, reply ratio %.3f" % (r["syns_offered_per_s"], r["reply_ratio"])
+print("  %s: %.0f %s; server cpu %.1f%% ours (%.1f%% busy), client cpu %.1f%% ours (%.1f%% busy) [%s] -> %.0f per busy core%s" % (
+    r["scenario"], r["rate"], r["rate_unit"], 100 * r["server_cpu_work"], 100 * r["server_cpu_busy"],
+    100 * r["client_cpu_work"], 100 * r["client_cpu_busy"], r["attribution"],
     r["per_busy_core_rate"] or 0, lat), file=sys.stderr)
 if r["contaminated"]:
-    print("  (contaminated: other processes took >= %.0f%% / %.0f%% of the server / client CPU)" % (
-        100 * r["foreign_cpu_min"]["server_cpu"], 100 * r["foreign_cpu_min"]["client_cpu"]), file=sys.stderr)
+    print("  (contaminated: other processes took %.0f%% / %.0f%% of the server / client CPU)" % (
+        100 * r["foreign_cpu"]["server_cpu"], 100 * r["foreign_cpu"]["client_cpu"]), file=sys.stderr)
 ' "$1"
 }
 
@@ -403,6 +461,8 @@ summary = {
     "rate": med("rate"), "rate_unit": runs[0]["rate_unit"],
     "per_busy_core_rate": med("per_busy_core_rate"),
     "server_cpu_busy": med("server_cpu_busy"), "client_cpu_busy": med("client_cpu_busy"),
+    "server_cpu_work": med("server_cpu_work"), "client_cpu_work": med("client_cpu_work"),
+    "attribution": sorted(set(r["attribution"] for r in runs)),
     "failures": sum(r["failures"] for r in runs) if scen == "cps" else None,
     "server_saturated_runs": sum(1 for r in runs if r["server_saturated"]),
     "contaminated_runs": sum(1 for r in runs if r["contaminated"]),
@@ -414,7 +474,7 @@ if scen == "cps":
                                  for p in ("p50_us", "p99_us", "p999_us")} for k in ("connect", "response")}
     summary["time_wait_side"] = runs[0]["time_wait_side"]
 else:
-    summary["syns_per_s"] = statistics.median([r["syns_per_s"] for r in runs])
+    summary["syns_offered_per_s"] = statistics.median([r["syns_offered_per_s"] for r in runs])
     summary["reply_ratio"] = statistics.median([r["reply_ratio"] for r in runs])
 doc = {
     "tool": "bench/linux/run.sh", "kind": "linux-kernel-baseline",
@@ -429,7 +489,7 @@ if out_path:
         f.write(text + "\n")
 print(text)
 m = summary
-print("run.sh: %s median of %d x %ss: %.0f %s, server cpu %.1f%% busy -> %.0f per busy core (%s)" % (
-    scen, len(runs), secs, m["rate"], m["rate_unit"], 100 * m["server_cpu_busy"],
+print("run.sh: %s median of %d x %ss: %.0f %s, server cpu %.1f%% ours -> %.0f per busy core (%s)" % (
+    scen, len(runs), secs, m["rate"], m["rate_unit"], 100 * m["server_cpu_work"],
     m["per_busy_core_rate"] or 0, "; ".join(m["limited_by"])), file=sys.stderr)
 PYEOF

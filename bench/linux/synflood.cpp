@@ -15,8 +15,9 @@
 //
 // Paced at --rate SYNs/s, or as fast as one core can when --rate 0. After
 // --warmup seconds it counts for --seconds and prints one JSON object:
-// SYNs sent/s, valid SYN-ACKs received/s, reply ratio, the interface's own
-// counters, and the busy share of --measure-cpus from /proc/stat.
+// SYNs sent/s (accepted by the server's input backlog) and refused there,
+// valid SYN-ACKs received/s, reply ratio (SYN-ACKs / SYNs offered), the
+// interface's own counters, and the busy share of --measure-cpus from /proc/stat.
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -384,7 +385,7 @@ int main(int argc, char** argv) {
     const uint64_t t_end = t_measure + uint64_t(seconds * 1e9);
     bool measuring = false;
     uint64_t t_measure_real = 0, t_end_real = 0;
-    uint64_t sent = 0, sent_total = 0, send_errors = 0;
+    uint64_t sent = 0, sent_total = 0, send_errors = 0, refused_calls = 0;
     RxCount rxc;
     IfCounters ifc0{};
     std::string cpu_json;
@@ -430,14 +431,23 @@ int main(int argc, char** argv) {
             fill_syn(frames[i].data(), tpl, saddr, sport, isn_for(key, saddr, sport), ip_id++,
                      tsval);
         }
+        // A SYN the server's input backlog refuses (netdev_max_backlog full)
+        // comes back as ENOBUFS for that message: sendmmsg() stops there and
+        // reports the ones before it. Those drops are counted by the veth
+        // (tx_dropped) and by the server CPU's softnet_stat; the refused SYN is
+        // not retried (the next batch draws new ones).
         const int k = sendmmsg(tx, msgs.data(), unsigned(n), 0);
         if (k < 0) {
-            if (errno != EINTR) ++send_errors;
+            if (errno == ENOBUFS)
+                ++refused_calls;
+            else if (errno != EINTR)
+                ++send_errors;
+            if (ns_per_syn > 0) paced += 1;  // the refused one counts as offered
         } else {
             sent_total += uint64_t(k);
             if (measuring) sent += uint64_t(k);
-            if (size_t(k) < n) ++send_errors;
-            paced += uint64_t(k);
+            if (size_t(k) < n) ++refused_calls;
+            paced += uint64_t(k) + (size_t(k) < n ? 1 : 0);
         }
         drain(rx, key, src_net, src_mask, rxc, measuring);
     }
@@ -457,19 +467,25 @@ int main(int argc, char** argv) {
     const double window = double(t_end_real - t_measure_real) / 1e9;
     const double sent_rate = window > 0 ? double(sent) / window : 0;
     const double synack_rate = window > 0 ? double(rxc.valid) / window : 0;
+    // Offered = accepted by the server's backlog + refused there (the veth's
+    // tx_dropped counts exactly those).
+    const uint64_t refused = ifc1.tx_dropped - ifc0.tx_dropped;
+    const uint64_t offered = sent + refused;
     std::printf(
         "{\"tool\": \"tern-bl-synflood\", \"ifname\": \"%s\", \"dst\": \"%s:%ld\", "
         "\"src_net\": \"%s/%d\", \"syn_options\": \"%s\", \"target_rate\": %.0f, "
         "\"frame_bytes\": %zu, \"warmup_s\": %.2f, \"window_s\": %.3f, "
-        "\"syns_sent\": %llu, \"syns_per_s\": %.1f, \"send_errors\": %llu, "
+        "\"syns_sent\": %llu, \"syns_per_s\": %.1f, \"syns_refused_by_server_backlog\": %llu, "
+        "\"syns_offered_per_s\": %.1f, \"refused_calls\": %llu, \"send_errors\": %llu, "
         "\"synacks_received\": %llu, \"synacks_per_s\": %.1f, \"synacks_invalid\": %llu, "
         "\"reply_ratio\": %.4f, \"ring_drops\": %u, "
         "\"if_counters\": {\"tx_packets\": %llu, \"tx_dropped\": %llu, \"rx_packets\": %llu, "
         "\"rx_dropped\": %llu}, %s}\n",
         ifname.c_str(), bl::ipv4_str(daddr).c_str(), port, bl::ipv4_str(src_net).c_str(), plen,
         opts.c_str(), rate, tpl.len, warmup, window, (unsigned long long)sent, sent_rate,
-        (unsigned long long)send_errors, (unsigned long long)rxc.valid, synack_rate,
-        (unsigned long long)rxc.invalid, sent ? double(rxc.valid) / double(sent) : 0.0,
+        (unsigned long long)refused, window > 0 ? double(offered) / window : 0.0,
+        (unsigned long long)refused_calls, (unsigned long long)send_errors, (unsigned long long)rxc.valid, synack_rate,
+        (unsigned long long)rxc.invalid, offered ? double(rxc.valid) / double(offered) : 0.0,
         st.tp_drops, (unsigned long long)(ifc1.tx_packets - ifc0.tx_packets),
         (unsigned long long)(ifc1.tx_dropped - ifc0.tx_dropped),
         (unsigned long long)(ifc1.rx_packets - ifc0.rx_packets),
