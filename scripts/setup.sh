@@ -31,6 +31,23 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# Hugepages for benchmarks and for DPDK secondary processes (dpdk-dumpcap):
+# 1 GiB of 2 MiB pages, kept if already there. Without root or with a kernel
+# that refuses, tests and benchmarks fall back to --no-huge and say so.
+want_pages=512
+if [ "$(id -u)" -eq 0 ] && [ -w /proc/sys/vm/nr_hugepages ]; then
+    have=$(cat /proc/sys/vm/nr_hugepages)
+    if [ "$have" -lt "$want_pages" ]; then
+        echo "$want_pages" >/proc/sys/vm/nr_hugepages 2>/dev/null || true
+    fi
+    if ! grep -q '^[^ ]* /dev/hugepages hugetlbfs' /proc/mounts; then
+        mkdir -p /dev/hugepages
+        mount -t hugetlbfs -o pagesize=2M nodev /dev/hugepages 2>/dev/null || true
+    fi
+    [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 64 ] ||
+        echo "setup: warning: no hugepages could be reserved; DPDK will need --no-huge" >&2
+fi
+
 if [ ! -f build/build.ninja ]; then
   meson setup build --buildtype=release -Db_ndebug=false
 fi

@@ -9,6 +9,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_thash.h>
 
 #include "dpdk/eal.h"
 
@@ -30,6 +31,21 @@ std::string port_name(uint16_t id) {
 
 void check(int rc, const std::string& what) {
     if (rc < 0) throw DpdkError(fmt::format("{}: {}", what, rte_strerror(-rc)));
+}
+
+// The key is only useful if it really is symmetric: check the Toeplitz hash
+// of a few tuples against their reverse, in software, at start-up.
+bool rss_key_is_symmetric() {
+    const uint32_t samples[][3] = {{0xC6120002, 0xC6130001, 80u << 16 | 40000},
+                                   {0xC6120102, 0xC612FE09, 443u << 16 | 1025},
+                                   {0x01020304, 0xFFFEFDFC, 65535u << 16 | 1}};
+    for (auto& t : samples) {
+        uint32_t fwd[3] = {t[0], t[1], t[2]};
+        uint32_t rev[3] = {t[1], t[0], t[2] << 16 | t[2] >> 16};
+        if (rte_softrss(fwd, 3, kSymmetricRssKey) != rte_softrss(rev, 3, kSymmetricRssKey))
+            return false;
+    }
+    return true;
 }
 
 }  // namespace
@@ -64,6 +80,7 @@ Port start_port(uint16_t id, uint16_t want_queues, const config::Config& cfg) {
     rte_eth_conf conf{};
     uint64_t rss_hf = info.flow_type_rss_offloads &
                       (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV4);
+    if (!rss_key_is_symmetric()) throw DpdkError("the RSS key is not symmetric");
     if (q > 1 && rss_hf != 0 && info.hash_key_size >= sizeof kSymmetricRssKey) {
         conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
         conf.rx_adv_conf.rss_conf.rss_key = const_cast<uint8_t*>(kSymmetricRssKey);

@@ -39,7 +39,11 @@ tern_cleanup() {
         kill -KILL "$TERN_PID" 2>/dev/null || true
     fi
     [ -n "$TERN_NS" ] && ip netns del "$TERN_NS" 2>/dev/null || true
-    [ -n "$TERN_PREFIX" ] && rm -rf "/var/run/dpdk/$TERN_PREFIX" 2>/dev/null || true
+    if [ -n "$TERN_PREFIX" ]; then
+        rm -rf "/var/run/dpdk/$TERN_PREFIX" 2>/dev/null || true
+        # Hugepage-backed runs leave their page files behind: give them back.
+        rm -f /dev/hugepages/"$TERN_PREFIX"map_* 2>/dev/null || true
+    fi
     return $rc
 }
 
