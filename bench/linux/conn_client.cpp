@@ -390,13 +390,14 @@ int main(int argc, char** argv) {
     std::printf(
         "{\"tool\": \"tern-bl-conn-client\", \"server\": \"%s:%d\", \"sources\": %zu, "
         "\"concurrency\": %ld, \"close\": \"%s\", \"time_wait_side\": \"%s\", "
-        "\"warmup_s\": %.2f, \"window_s\": %.3f, \"started\": %llu, \"completed\": %llu, "
+        "\"warmup_s\": %.2f, \"window_s\": %.3f, \"window_mono_ns\": [%llu, %llu], \"started\": %llu, \"completed\": %llu, "
         "\"conn_per_s\": %.1f, \"failures\": %llu, "
         "\"failure_kinds\": {\"connect\": %llu, \"addr_not_avail\": %llu, \"reset\": %llu, "
         "\"early_eof\": %llu, \"timeout\": %llu, \"bad_response\": %llu}, "
         "\"local_errors\": %llu, \"latency\": {\"connect\": %s, \"response\": %s}, %s}\n",
         bl::ipv4_str(server).c_str(), port, srcs.size(), conc, close_mode.c_str(),
-        server_closes ? "server" : "client", warmup, window, (unsigned long long)c.started,
+        server_closes ? "server" : "client", warmup, window,
+        (unsigned long long)t_measure_real, (unsigned long long)t_end_real, (unsigned long long)c.started,
         (unsigned long long)c.completed, rate, (unsigned long long)c.failures(),
         (unsigned long long)c.f_connect, (unsigned long long)c.f_addrnotavail,
         (unsigned long long)c.f_reset, (unsigned long long)c.f_early_eof,

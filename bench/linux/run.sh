@@ -6,6 +6,7 @@
 #       [--close server|client] [--rate SYNS_PER_S] [--body TEXT]
 #       [--bin-dir DIR] [--no-rps] [--keep-logs DIR]
 #       [--quiet-wait SECONDS] [--retries N] [--attribution auto|perf|procstat]
+#       [--nice N]
 #
 # Two network namespaces joined by a veth pair (addresses from 198.18.0.0/15
 # only): the server namespace runs tern-bl-http-server pinned to --server-cpu,
@@ -31,6 +32,11 @@
 # which in this guest under-counts softirq time (tick sampling), so it errs
 # high when the server CPU is not saturated.
 #
+# --nice N (e.g. -10; default 0) runs the server and the load program at that
+# nice level, so that on a shared machine they get most of their CPU back from
+# other people's nice-0 processes for the length of the run (softirq work done
+# in ksoftirqd is not raised). Nothing else is touched.
+#
 # Each repetition gets fresh namespaces (no TIME_WAIT or cookie state carried
 # over). Prints one JSON document on stdout (and to --json FILE): every run plus
 # the medians. Needs root, iproute2, nftables (synflood), g++ if the programs
@@ -41,14 +47,14 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 PY=/usr/bin/python3
 
-usage() { sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '2,44p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 
 [ $# -ge 1 ] || usage
 SCENARIO="$1"; shift
 case "$SCENARIO" in cps|synflood) ;; -h|--help) usage 0 ;; *) echo "run.sh: unknown scenario '$SCENARIO'" >&2; usage ;; esac
 
 SECS=10 JSON_OUT="" REPEAT=1 WARMUP=1 SCPU=1 CCPU=0 CONC=64 CLOSE=server RATE=0
-BODY=$'hello from tern\n' BIN_DIR="" RPS=1 KEEP_LOGS="" QUIET_WAIT=60 RETRIES=0 ATTRIB=auto
+BODY=$'hello from tern\n' BIN_DIR="" RPS=1 KEEP_LOGS="" QUIET_WAIT=60 RETRIES=0 ATTRIB=auto NICE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECS="$2"; shift 2 ;;
@@ -67,6 +73,7 @@ while [ $# -gt 0 ]; do
     --quiet-wait) QUIET_WAIT="$2"; shift 2 ;;
     --retries) RETRIES="$2"; shift 2 ;;
     --attribution) ATTRIB="$2"; shift 2 ;;
+    --nice) NICE="$2"; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage ;;
   esac
@@ -77,6 +84,7 @@ is_uint "$REPEAT" && [ "$REPEAT" -ge 1 ] && [ "$REPEAT" -le 20 ] || { echo "run.
 is_uint "$WARMUP" && [ "$WARMUP" -le 30 ] || { echo "run.sh: --warmup in 0..30" >&2; exit 2; }
 is_uint "$QUIET_WAIT" && [ "$QUIET_WAIT" -le 3600 ] || { echo "run.sh: --quiet-wait in 0..3600" >&2; exit 2; }
 is_uint "$RETRIES" && [ "$RETRIES" -le 10 ] || { echo "run.sh: --retries in 0..10" >&2; exit 2; }
+[[ "$NICE" =~ ^-?[0-9]+$ ]] && [ "$NICE" -ge -20 ] && [ "$NICE" -le 19 ] || { echo "run.sh: --nice in -20..19" >&2; exit 2; }
 is_uint "$SCPU" && is_uint "$CCPU" || { echo "run.sh: CPUs are numbers" >&2; exit 2; }
 case "$ATTRIB" in
   auto) if perf record -q -e cpu-clock -o /dev/null -- true >/dev/null 2>&1; then ATTRIB=perf; else ATTRIB=procstat; fi ;;
@@ -243,7 +251,7 @@ netstat_snapshot() {  # $1 = ns, $2 = file
 }
 
 start_server() {
-  ip netns exec "$SRV_NS" "$BIN_DIR/tern-bl-http-server" --addr "$SRV_ADDR" --port "$PORT" \
+  ip netns exec "$SRV_NS" nice -n "$NICE" "$BIN_DIR/tern-bl-http-server" --addr "$SRV_ADDR" --port "$PORT" \
     --cpu "$SCPU" --body "$BODY" --max-seconds $((SECS + WARMUP + 120)) \
     2> "$WORK/server.log" &
   SERVER_PID=$!
@@ -264,9 +272,20 @@ run_once() {  # $1 = repetition index; writes $WORK/run$1.json
   start_server
   netstat_snapshot "$SRV_NS" "$WORK/srv_before"
   netstat_snapshot "$CLI_NS" "$WORK/cli_before"
+  if [ "$ATTRIB" = perf ]; then
+    # Sample both CPUs at 1 kHz with CLOCK_MONOTONIC timestamps from before the
+    # load starts until it ends; perf_attrib.py keeps only the samples inside
+    # the window the load program measured. Bounded by the sleep.
+    perf record -q -k CLOCK_MONOTONIC -e cpu-clock -F 1000 -g -m 1024 -C "$CCPU,$SCPU" \
+        -o "$WORK/perf$rep.data" -- sleep $((SECS + WARMUP + 70)) > "$WORK/perf$rep.log" 2>&1 &
+    PERF_PID=$!
+    local i
+    for i in $(seq 1 100); do [ -s "$WORK/perf$rep.data" ] && break; sleep 0.05; done
+    sleep 0.3
+  fi
   if [ "$SCENARIO" = cps ]; then
     timeout --signal=TERM $((SECS + WARMUP + 60)) \
-      ip netns exec "$CLI_NS" "$BIN_DIR/tern-bl-conn-client" --server "$SRV_ADDR" --port "$PORT" \
+      ip netns exec "$CLI_NS" nice -n "$NICE" "$BIN_DIR/tern-bl-conn-client" --server "$SRV_ADDR" --port "$PORT" \
         --src 198.18.1.10-198.18.1.50 --concurrency "$CONC" --close "$CLOSE" \
         --seconds "$SECS" --warmup "$WARMUP" --cpu "$CCPU" --measure-cpus "$CCPU,$SCPU" \
         --server-pid "$SERVER_PID" --server-cpu "$SCPU" > "$load_json" 2> "$WORK/load$rep.log" &
@@ -274,22 +293,17 @@ run_once() {  # $1 = repetition index; writes $WORK/run$1.json
     local mac
     mac=$(ip netns exec "$SRV_NS" cat "/sys/class/net/$VS/address")
     timeout --signal=TERM $((SECS + WARMUP + 60)) \
-      ip netns exec "$CLI_NS" "$BIN_DIR/tern-bl-synflood" --ifname "$VC" --dst-mac "$mac" \
+      ip netns exec "$CLI_NS" nice -n "$NICE" "$BIN_DIR/tern-bl-synflood" --ifname "$VC" --dst-mac "$mac" \
         --dst "$SRV_ADDR" --port "$PORT" --src-net 198.19.0.0/16 --rate "$RATE" \
         --seconds "$SECS" --warmup "$WARMUP" --cpu "$CCPU" --measure-cpus "$CCPU,$SCPU" \
         --server-pid "$SERVER_PID" --server-cpu "$SCPU" > "$load_json" 2> "$WORK/load$rep.log" &
   fi
   LOAD_PID=$!
-  if [ "$ATTRIB" = perf ]; then
-    # Sample both CPUs over the measured window (after the warm-up), 1 kHz.
-    ( sleep "$WARMUP"; exec perf record -q -e cpu-clock -F 1000 -g -C "$CCPU,$SCPU" \
-        -o "$WORK/perf$rep.data" -- sleep "$SECS" ) > "$WORK/perf$rep.log" 2>&1 &
-    PERF_PID=$!
-  fi
   local rc=0
   wait "$LOAD_PID" || rc=$?
   LOAD_PID=""
   if [ -n "$PERF_PID" ]; then
+    kill -INT "$PERF_PID" 2>/dev/null || true   # perf writes its file and exits
     local i
     for i in $(seq 1 100); do kill -0 "$PERF_PID" 2>/dev/null || break; sleep 0.1; done
     stop_pid "$PERF_PID"; PERF_PID=""
@@ -309,15 +323,18 @@ run_once() {  # $1 = repetition index; writes $WORK/run$1.json
   if [ "$ATTRIB" = perf ] && [ -s "$WORK/perf$rep.data" ]; then
     local srv_comm=tern-bl-http-se cli_comm=tern-bl-conn-cl
     [ "$SCENARIO" = synflood ] && cli_comm=tern-bl-synfloo
-    perf script -i "$WORK/perf$rep.data" -F comm,cpu,ip,sym 2>/dev/null > "$WORK/perf$rep.txt" || true
-    "$PY" "$HERE/perf_attrib.py" "$WORK/perf$rep.txt" "$SCPU:$srv_comm" "$CCPU:$cli_comm" \
+    local win
+    win=$("$PY" -c 'import json,sys; w=json.load(open(sys.argv[1]))["window_mono_ns"]; print(w[0], w[1])' "$load_json")
+    perf script -i "$WORK/perf$rep.data" -F comm,cpu,time,ip,sym --ns 2>/dev/null > "$WORK/perf$rep.txt" || true
+    # shellcheck disable=SC2086  # $win is two numbers
+    "$PY" "$HERE/perf_attrib.py" "$WORK/perf$rep.txt" $win "$SCPU:$srv_comm" "$CCPU:$cli_comm" \
       > "$attrib_json" || echo '{}' > "$attrib_json"
     rm -f "$WORK/perf$rep.txt"
   fi
-  "$PY" - "$SCENARIO" "$SECS" "$rep" "$load_json" "$WORK" "$tw_srv" "$tw_cli" "$SCPU" "$CCPU" "$RPS" "$quiet" "$attrib_json" \
+  "$PY" - "$SCENARIO" "$SECS" "$rep" "$load_json" "$WORK" "$tw_srv" "$tw_cli" "$SCPU" "$CCPU" "$RPS" "$quiet" "$attrib_json" "$NICE" \
       > "$WORK/run$rep.json" <<'PYEOF'
 import json, sys
-scen, secs, rep, load_path, work, tw_srv, tw_cli, scpu, ccpu, rps, quiet, attrib_path = sys.argv[1:]
+scen, secs, rep, load_path, work, tw_srv, tw_cli, scpu, ccpu, rps, quiet, attrib_path, nice = sys.argv[1:]
 attrib = json.load(open(attrib_path))
 scpu, ccpu = int(scpu), int(ccpu)
 load = json.load(open(load_path))
@@ -373,23 +390,39 @@ else:
     failures = None
     lat = None
 per_core = rate / srv_work if srv_work > 0 else None
-# Saturated = the CPU had no idle time left (ours + other people's work).
+# Which side limited the rate? A CPU with no idle time left is saturated
+# (by us, or by us plus other people's processes: then "shared").
 saturated = srv_idle <= 0.05
 cli_saturated = cli_idle <= 0.05
-shared = " (shared: other processes took %.0f%% of it)" % (100 * srv_foreign) if srv_foreign > 0.05 else ""
-if saturated:
-    limit = "server CPU saturated%s: rate / our share of it = the kernel's capacity on one core" % shared
-elif cli_saturated:
-    limit = ("generator-bound: the client CPU was saturated%s and the server CPU was not; "
-             "per_busy_core_rate extrapolates rate / server work share" % (
-                 " (shared: other processes took %.0f%%)" % (100 * cli_foreign) if cli_foreign > 0.05 else ""))
+if scen == "synflood":
+    # The server is the bottleneck when it could not answer what was offered
+    # (SYNs refused at its input backlog); otherwise the generator is.
+    server_bound = load["reply_ratio"] < 0.98 or load["syns_refused_by_server_backlog"] > 0.01 * max(load["syns_sent"], 1)
+    limited_by = "server" if server_bound else "generator"
 else:
-    limit = "neither CPU saturated (latency- or concurrency-bound); per_busy_core_rate extrapolates"
+    if saturated and not cli_saturated:
+        limited_by = "server"
+    elif cli_saturated and not saturated:
+        limited_by = "generator"
+    elif saturated and cli_saturated:
+        limited_by = "both"
+    else:
+        limited_by = "neither"
+shared = srv_foreign > 0.05 or cli_foreign > 0.05
+detail = {
+    "server": "the server CPU was the bottleneck: rate / our share of it = the kernel's capacity per core",
+    "generator": "generator-bound: the client side could not offer more; per_busy_core_rate extrapolates rate / our share of the server CPU",
+    "both": "both CPUs fully used; per_busy_core_rate = rate / our share of the server CPU",
+    "neither": "neither CPU saturated (latency- or concurrency-bound); per_busy_core_rate extrapolates",
+}[limited_by]
+if shared:
+    detail += ("; the CPUs were shared with other processes (%.0f%% of the server CPU, %.0f%% of the client CPU),"
+               " so per-packet costs include their cache and scheduling interference" % (100 * srv_foreign, 100 * cli_foreign))
 out = {
     "scenario": scen, "repetition": int(rep), "seconds": float(load["window_s"]),
     "rate": round(rate, 1), "rate_unit": "connections/s" if scen == "cps" else "syncookie SYN-ACKs/s",
     "per_busy_core_rate": round(per_core, 1) if per_core else None,
-    "server_cpu": scpu, "client_cpu": ccpu, "rps": rps == "1",
+    "server_cpu": scpu, "client_cpu": ccpu, "rps": rps == "1", "nice": int(nice),
     "server_cpu_busy": round(1 - srv_idle, 4), "client_cpu_busy": round(1 - cli_idle, 4),
     "procstat": {"server_cpu_busy": round(srv_busy, 4), "client_cpu_busy": round(cli_busy, 4)},
     "server_cpu_softirq": round(srv.get("softirq", 0.0), 4),
@@ -398,7 +431,8 @@ out = {
     "foreign_cpu": {"server_cpu": round(srv_foreign, 4), "client_cpu": round(cli_foreign, 4)},
     "perf_attribution": attrib,
     "machine_quiet_before": quiet == "1", "contaminated": contaminated,
-    "server_saturated": saturated, "limited_by": limit,
+    "server_saturated": saturated, "client_saturated": cli_saturated,
+    "limited_by": limited_by, "limited_by_detail": detail,
     "failures": failures, "latency_us": lat,
     "server_netstat": delta("srv", keys), "client_netstat": delta("cli", keys),
     "time_wait_at_end": {"server_ns": int(tw_srv), "client_ns": int(tw_cli)},
@@ -430,6 +464,7 @@ print("  %s: %.0f %s; server cpu %.1f%% ours (%.1f%% busy), client cpu %.1f%% ou
     r["scenario"], r["rate"], r["rate_unit"], 100 * r["server_cpu_work"], 100 * r["server_cpu_busy"],
     100 * r["client_cpu_work"], 100 * r["client_cpu_busy"], r["attribution"],
     r["per_busy_core_rate"] or 0, lat), file=sys.stderr)
+print("  limited by: %s" % r["limited_by_detail"], file=sys.stderr)
 if r["contaminated"]:
     print("  (contaminated: other processes took %.0f%% / %.0f%% of the server / client CPU)" % (
         100 * r["foreign_cpu"]["server_cpu"], 100 * r["foreign_cpu"]["client_cpu"]), file=sys.stderr)
@@ -449,7 +484,7 @@ for rep in $(seq 1 "$REPEAT"); do
 done
 
 "$PY" - "$SCENARIO" "$SECS" "$REPEAT" "$WORK" "$JSON_OUT" <<'PYEOF'
-import json, os, platform, statistics, sys, time
+import collections, json, os, platform, statistics, sys, time
 scen, secs, repeat, work, out_path = sys.argv[1:]
 runs = [json.load(open(f"{work}/run{i}.json")) for i in range(1, int(repeat) + 1)]
 discarded = []
@@ -464,10 +499,10 @@ summary = {
     "server_cpu_work": med("server_cpu_work"), "client_cpu_work": med("client_cpu_work"),
     "attribution": sorted(set(r["attribution"] for r in runs)),
     "failures": sum(r["failures"] for r in runs) if scen == "cps" else None,
-    "server_saturated_runs": sum(1 for r in runs if r["server_saturated"]),
+    "limited_by_runs": dict(collections.Counter(r["limited_by"] for r in runs)),
     "contaminated_runs": sum(1 for r in runs if r["contaminated"]),
     "discarded_contaminated_runs": len(discarded),
-    "limited_by": sorted(set(r["limited_by"] for r in runs)),
+    "foreign_cpu_median": {k: statistics.median([r["foreign_cpu"][k] for r in runs]) for k in ("server_cpu", "client_cpu")},
 }
 if scen == "cps":
     summary["latency_us"] = {k: {p: statistics.median([r["latency_us"][k][p] for r in runs])
@@ -491,5 +526,5 @@ print(text)
 m = summary
 print("run.sh: %s median of %d x %ss: %.0f %s, server cpu %.1f%% ours -> %.0f per busy core (%s)" % (
     scen, len(runs), secs, m["rate"], m["rate_unit"], 100 * m["server_cpu_work"],
-    m["per_busy_core_rate"] or 0, "; ".join(m["limited_by"])), file=sys.stderr)
+    m["per_busy_core_rate"] or 0, "limited by: " + ", ".join("%s x%d" % kv for kv in m["limited_by_runs"].items())), file=sys.stderr)
 PYEOF

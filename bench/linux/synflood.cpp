@@ -474,7 +474,7 @@ int main(int argc, char** argv) {
     std::printf(
         "{\"tool\": \"tern-bl-synflood\", \"ifname\": \"%s\", \"dst\": \"%s:%ld\", "
         "\"src_net\": \"%s/%d\", \"syn_options\": \"%s\", \"target_rate\": %.0f, "
-        "\"frame_bytes\": %zu, \"warmup_s\": %.2f, \"window_s\": %.3f, "
+        "\"frame_bytes\": %zu, \"warmup_s\": %.2f, \"window_s\": %.3f, \"window_mono_ns\": [%llu, %llu], "
         "\"syns_sent\": %llu, \"syns_per_s\": %.1f, \"syns_refused_by_server_backlog\": %llu, "
         "\"syns_offered_per_s\": %.1f, \"refused_calls\": %llu, \"send_errors\": %llu, "
         "\"synacks_received\": %llu, \"synacks_per_s\": %.1f, \"synacks_invalid\": %llu, "
@@ -482,7 +482,8 @@ int main(int argc, char** argv) {
         "\"if_counters\": {\"tx_packets\": %llu, \"tx_dropped\": %llu, \"rx_packets\": %llu, "
         "\"rx_dropped\": %llu}, %s}\n",
         ifname.c_str(), bl::ipv4_str(daddr).c_str(), port, bl::ipv4_str(src_net).c_str(), plen,
-        opts.c_str(), rate, tpl.len, warmup, window, (unsigned long long)sent, sent_rate,
+        opts.c_str(), rate, tpl.len, warmup, window,
+        (unsigned long long)t_measure_real, (unsigned long long)t_end_real, (unsigned long long)sent, sent_rate,
         (unsigned long long)refused, window > 0 ? double(offered) / window : 0.0,
         (unsigned long long)refused_calls, (unsigned long long)send_errors, (unsigned long long)rxc.valid, synack_rate,
         (unsigned long long)rxc.invalid, offered ? double(rxc.valid) / double(offered) : 0.0,
