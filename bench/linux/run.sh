@@ -398,7 +398,12 @@ if scen == "synflood":
     # The server is the bottleneck when it could not answer what was offered
     # (SYNs refused at its input backlog); otherwise the generator is.
     server_bound = load["reply_ratio"] < 0.98 or load["syns_refused_by_server_backlog"] > 0.01 * max(load["syns_sent"], 1)
-    limited_by = "server" if server_bound else "generator"
+    if server_bound:
+        limited_by = "server"
+    elif load.get("target_rate", 0) > 0:
+        limited_by = "offered-rate"
+    else:
+        limited_by = "generator"
 else:
     if saturated and not cli_saturated:
         limited_by = "server"
@@ -413,6 +418,7 @@ detail = {
     "server": "the server CPU was the bottleneck: rate / our share of it = the kernel's capacity per core",
     "generator": "generator-bound: the client side could not offer more; per_busy_core_rate extrapolates rate / our share of the server CPU",
     "both": "both CPUs fully used; per_busy_core_rate = rate / our share of the server CPU",
+    "offered-rate": "paced below capacity (--rate); the server answered everything; per_busy_core_rate at this load level (less batching than at saturation)",
     "neither": "neither CPU saturated (latency- or concurrency-bound); per_busy_core_rate extrapolates",
 }[limited_by]
 if shared:
