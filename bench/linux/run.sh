@@ -12,9 +12,9 @@
 # only): the server namespace runs tern-bl-http-server pinned to --server-cpu,
 # the client namespace runs the load (tern-bl-conn-client for `cps`,
 # tern-bl-synflood for `synflood`) pinned to --client-cpu, for N seconds after
-# a warm-up. The busy share of both CPUs comes from /proc/stat over exactly the
-# measured window (the load program samples it), and the result is reported per
-# fully busy server core: rate / server_cpu_busy.
+# a warm-up. The result is reported per fully busy server core:
+# per_busy_core_rate = rate / (our share of the server CPU over exactly the
+# window the load program measured; see "Whose work is it?" below).
 #
 # The machine may be shared (other builds, fuzzers): before each run the script
 # waits up to --quiet-wait seconds (default 60) for both CPUs to be < 10 %
@@ -37,6 +37,11 @@
 # other people's nice-0 processes for the length of the run (softirq work done
 # in ksoftirqd is not raised). Nothing else is touched.
 #
+# The JSON "median" object holds: scenario, seconds, rate, per_busy_core_rate,
+# server_cpu_busy / client_cpu_busy (1 - idle), server_cpu_work /
+# client_cpu_work (our share), failures, latency_us (cps), reply_ratio
+# (synflood), limited_by_runs; "runs" holds every run in full.
+#
 # Each repetition gets fresh namespaces (no TIME_WAIT or cookie state carried
 # over). Prints one JSON document on stdout (and to --json FILE): every run plus
 # the medians. Needs root, iproute2, nftables (synflood), g++ if the programs
@@ -47,7 +52,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 PY=/usr/bin/python3
 
-usage() { sed -n '2,44p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-2}"; }
 
 [ $# -ge 1 ] || usage
 SCENARIO="$1"; shift
