@@ -131,6 +131,10 @@ const std::vector<Key>& keys() {
         flag("tcp.rfc1337", F(c.tcp.rfc1337)),
         flag("tcp.abort_on_overflow", F(c.tcp.abort_on_overflow)),
         num("tcp.syncookies", F(c.tcp.syncookies), 0, 2),
+        num("tcp.syn_rate_per_source", F(c.tcp.syn_rate_per_source), 0, 1u << 24),
+        num("tcp.syn_burst_per_source", F(c.tcp.syn_burst_per_source), 1, 4294967),
+        num("tcp.syn_limiter_sources", F(c.tcp.syn_limiter_sources), 4, 1u << 24),
+        num("tcp.syn_flood_rate", F(c.tcp.syn_flood_rate), 0, 1u << 30),
         {"tcp.syncookie_secret",
          [](Config& c, std::string_view v) {
              if (!v.empty() && !util::parse_key_hex(v))

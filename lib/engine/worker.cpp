@@ -5,6 +5,7 @@
 #include <rte_mbuf.h>
 
 #include "app/apps.h"
+#include "dpdk/eal.h"
 #include "net/arp.h"
 #include "net/icmp.h"
 #include "util/random.h"
@@ -64,11 +65,27 @@ unsigned Worker::poll_once(uint64_t now_us) {
     out_.clear();
     stack_->advance(now_us_, out_);
     emit_all(nullptr, 0);
+    if (stack_->take_flood_change()) log_flood();
     control_.poll([this](const ControlRequest& r, Snapshot& snap) { on_control(r, snap); });
     for (auto& q : queues_) flush(q);
     ctr_.live_conns.set(stack_->live_tcbs());
     ctr_.time_wait_conns.set(stack_->time_wait_records());
     return total;
+}
+
+// Once per start and end of a flood: the operator's "under SYN flood" line.
+void Worker::log_flood() const {
+    const tcp::FloodReport& r = stack_->flood();
+    if (r.active)
+        TERN_LOG(WARNING,
+                 "worker %u: under SYN flood since t=%.1fs: %lu SYN/s, %u%% distinct sources, "
+                 "SYN cookies %s\n",
+                 id_, double(r.start_ms) / 1000, (unsigned long)r.peak_rate, r.distinct_pct,
+                 cfg_.tcp.syncookies ? "on" : "off (tcp.syncookies=0)");
+    else
+        TERN_LOG(NOTICE, "worker %u: SYN flood over after %.1fs, peak %lu SYN/s (%u%% distinct)\n",
+                 id_, double(r.end_ms - r.start_ms) / 1000, (unsigned long)r.peak_rate,
+                 r.distinct_pct);
 }
 
 double Worker::busy_share() const {

@@ -81,6 +81,7 @@ private:
     void on_control(const ControlRequest& r, Snapshot& snap);
     void fill_snapshot(Snapshot& snap) const;
     void drain();
+    void log_flood() const;
 
     unsigned id_;
     const config::Config& cfg_;

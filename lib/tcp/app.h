@@ -9,6 +9,8 @@
 // field), and keeps apps independent of the Stack's template parameters.
 #pragma once
 
+#include <cstdint>
+
 #include <cstddef>
 #include <cstdint>
 
@@ -54,6 +56,12 @@ class App {
     // exactly once for every conn the app has seen (via on_open or
     // connect()).
     virtual void on_closed(Conn&, CloseReason) {}
+    // How many more bytes the app can take on this conn. The Stack hands
+    // data over as it arrives (it keeps no receive buffer), so this is what
+    // the receive window offers: an app that turns bytes into replies (echo)
+    // returns its send space, and a peer that stops reading then sees the
+    // window close instead of the conn being reset.
+    virtual size_t receive_space(const Conn&) const { return SIZE_MAX; }
 };
 
 }  // namespace tern::tcp

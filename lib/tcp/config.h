@@ -46,6 +46,15 @@ struct Config {
     // tcp.syncookies: 0 never; 1 when a listener's half-open queue (or the
     // TCB pool) is full; 2 always (no half-open state at all).
     uint8_t syncookies = 1;
+    // Per-source SYN limit (token bucket per source address in a fixed
+    // table; spoofed sources cannot grow it). 0 = off: legitimate NATs share
+    // addresses.
+    uint32_t syn_rate_per_source = 0;    // tcp.syn_rate_per_source (SYN/s)
+    uint32_t syn_burst_per_source = 16;  // tcp.syn_burst_per_source
+    uint32_t syn_limiter_sources = 65536;  // sources tracked per core
+    // SYN flood detection: SYNs per second per core above which the worker
+    // reports a flood (cookies switching on also start one). 0 = cookies only.
+    uint32_t syn_flood_rate = 50000;     // tcp.syn_flood_rate
 
     // --- robustness ---
     uint32_t challenge_ack_limit =

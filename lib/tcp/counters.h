@@ -35,6 +35,12 @@ namespace tern::tcp {
     X(syncookies_sent, "SYNs answered with a SYN cookie (no state kept)")                      \
     X(syncookies_ok, "ACKs that carried a valid SYN cookie (connection created)")              \
     X(syncookies_failed, "ACKs checked as SYN cookies and rejected (then RST)")                \
+    X(syn_rate_limited, "SYNs dropped by the per-source limit (tcp.syn_rate_per_source)")      \
+    X(syn_floods, "SYN floods detected (cookies needed or tcp.syn_flood_rate passed)")         \
+    X(syn_flood_active, "gauge: 1 while a SYN flood is going on")                              \
+    X(syn_flood_start_ms, "gauge: when the current or last flood began (Stack clock, ms)")     \
+    X(syn_flood_peak_rate, "gauge: SYNs in the busiest second of the current or last flood")   \
+    X(syn_flood_distinct_pct, "gauge: distinct sources among that second's SYNs, %")           \
     X(flow_table_full, "SYN or connect refused: flow table full")                              \
     /* handshake */                                                                            \
     X(passive_opens, "SYN answered by SYN-ACK (SYN_RCVD entered)")                             \

@@ -50,8 +50,15 @@ void Stack::input_listen(Listener& l, const Tuple& tu, uint32_t h, const Segment
         ctr_.syn_fin_drops.inc();
         return;
     }
+    flood_.on_syn(tu.remote_addr);
+    if (!syn_limiter_.allow(tu.remote_addr, now_ms_)) {
+        ctr_.syn_rate_limited.inc();
+        return;
+    }
     if (use_cookie(l)) {
-        // No state: the SYN-ACK's ISN (and TSval) carry what we need.
+        // No state: the SYN-ACK's ISN (and TSval) carry what we need. With
+        // tcp.syncookies = 1 a cookie means a queue overflowed: a flood sign.
+        if (cfg_.syncookies == 1) flood_.on_cookie();
         send_cookie_syn_ack(l, tu, seg);
         return;
     }

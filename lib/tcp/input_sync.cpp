@@ -187,6 +187,9 @@ bool Stack::process_ack(Tcb& t, const Segment& seg) {
             arm(t, TimerKind::Rto, now_ms_ + t.rto_ms);
         }
         mark_dirty(t);  // the window moved: more may be sent
+        // Acknowledged bytes left the send buffer: an app that was short of
+        // space (and so closed our receive window) can take more now.
+        if (window_update_due(t)) t.ack_pending = true;
     }
     update_send_window(t, seg);
     // A peer that answers our zero-window probes is alive: probes do not

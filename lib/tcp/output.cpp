@@ -25,8 +25,29 @@ OutSegment* Stack::new_segment(const Tuple& tu) {
     return o;
 }
 
-uint16_t Stack::advertised_window(const Tcb& t) const {
-    return uint16_t(rcv_window(t) >> t.rcv_wscale);
+uint32_t Stack::rcv_window(const Tcb& t) const {
+    const uint32_t cap = 0xFFFFu << t.rcv_wscale;
+    uint32_t wnd = rcv_wnd_ < cap ? rcv_wnd_ : cap;
+    if (t.app && t.state != State::SynRcvd && t.state != State::SynSent) {
+        size_t space = t.app->receive_space(t);
+        if (space < wnd) wnd = uint32_t(space) >> t.rcv_wscale << t.rcv_wscale;
+    }
+    // Never less than what was already offered.
+    if (t.rcv_adv > t.rcv_nxt && t.rcv_adv - t.rcv_nxt > wnd) wnd = t.rcv_adv - t.rcv_nxt;
+    return wnd;
+}
+
+bool Stack::window_update_due(const Tcb& t) const {
+    const uint32_t offered = t.rcv_adv > t.rcv_nxt ? t.rcv_adv - t.rcv_nxt : 0;
+    const uint32_t now = rcv_window(t);
+    return now > offered && (offered == 0 || now - offered >= std::min<uint32_t>(t.snd_mss, rcv_wnd_ / 2));
+}
+
+uint16_t Stack::advertised_window(Tcb& t) {
+    const uint16_t w = uint16_t(rcv_window(t) >> t.rcv_wscale);
+    const util::SeqNum edge = t.rcv_nxt + (uint32_t(w) << t.rcv_wscale);
+    if (edge > t.rcv_adv) t.rcv_adv = edge;
+    return w;
 }
 
 void Stack::fill_options(const Tcb& t, OutSegment& o, bool syn) {

@@ -46,7 +46,10 @@ Stack::Stack(const Config& cfg, const util::SipKey& secret, uint64_t now_us)
       listeners_(new Listener[cfg.max_listeners]),
       port_to_listener_(new uint16_t[65536]),
       cookies_{derive_key(secret, 0x636f6f6b6965ull /* "cookie" */),
-               derive_key(secret, 0x636f6f6b6965ull + 1)} {
+               derive_key(secret, 0x636f6f6b6965ull + 1)},
+      syn_limiter_(cfg.syn_rate_per_source, std::max<uint32_t>(cfg.syn_burst_per_source, 1),
+                   cfg.syn_limiter_sources, derive_key(secret, 0x6c696d6974ull /* "limit" */)),
+      flood_(cfg.syn_flood_rate, derive_key(secret, 0x666c6f6f64ull /* "flood" */)) {
     // Free lists handed out lowest index first (warm cache lines first).
     for (uint32_t i = 0; i < cfg.max_tcbs; ++i) tcb_free_[i] = cfg.max_tcbs - 1 - i;
     tcb_free_n_ = cfg.max_tcbs;
@@ -135,6 +138,17 @@ void Stack::on_segment(uint64_t now_us, const Tuple& tu, const Segment& seg, Out
 void Stack::advance(uint64_t now_us, Outbox& out) {
     begin_call(now_us, out);
     wheel_.advance(now_ms_, [this](util::TimerNode& n) { on_timer(n); });
+    if (flood_.tick(now_ms_)) {
+        flood_changed_ = true;
+        const FloodReport& r = flood_.report();
+        if (r.active) ctr_.syn_floods.inc();
+        ctr_.syn_flood_active.set(r.active);
+        ctr_.syn_flood_start_ms.set(r.start_ms);
+    }
+    if (flood_.report().active) {
+        ctr_.syn_flood_peak_rate.set(flood_.report().peak_rate);
+        ctr_.syn_flood_distinct_pct.set(flood_.report().distinct_pct);
+    }
     end_call();
 }
 

@@ -26,6 +26,7 @@
 #include "tcp/chunk_pool.h"
 #include "tcp/config.h"
 #include "tcp/counters.h"
+#include "tcp/flood_detector.h"
 #include "tcp/flow_table.h"
 #include "tcp/isn.h"
 #include "tcp/outbox.h"
@@ -33,6 +34,7 @@
 #include "tcp/tcb.h"
 #include "util/siphash.h"
 #include "util/syncookie.h"
+#include "util/source_limiter.h"
 #include "util/timer_wheel.h"
 
 namespace tern::tcp {
@@ -103,6 +105,15 @@ class Stack {
 
     // For the engine's parse step: counts a rejected header by reason.
     void count_parse_error(ParseResult r);
+
+    // SYN-flood state (see flood_detector.h). take_flood_change() is true
+    // once after each start or end of a flood, for the engine to log it.
+    const FloodReport& flood() const { return flood_.report(); }
+    bool take_flood_change() {
+        bool c = flood_changed_;
+        flood_changed_ = false;
+        return c;
+    }
 
     const Config& config() const { return cfg_; }
     const Counters& counters() const { return ctr_; }
@@ -232,12 +243,13 @@ class Stack {
     void output(Tcb& t);
     OutSegment* new_segment(const Tuple& tu);
     void fill_options(const Tcb& t, OutSegment& o, bool syn);
-    uint16_t advertised_window(const Tcb& t) const;
+    // The window field of a segment we send; records its right edge.
+    uint16_t advertised_window(Tcb& t);
     // RCV.WND: what the peer may send beyond RCV.NXT.
-    uint32_t rcv_window(const Tcb& t) const {
-        const uint32_t cap = 0xFFFFu << t.rcv_wscale;
-        return rcv_wnd_ < cap ? rcv_wnd_ : cap;
-    }
+    uint32_t rcv_window(const Tcb& t) const;
+    // A window update is due once the app can take a good deal more than
+    // the peer was last told (RFC 9293 3.8.6.2.2 receiver SWS avoidance).
+    bool window_update_due(const Tcb& t) const;
     void send_syn(Tcb& t);
     void send_syn_ack(Tcb& t);
     void send_ack(Tcb& t);
@@ -294,6 +306,9 @@ class Stack {
     uint32_t dirty_tail_ = kNoIndex;
 
     util::syncookie::CookieSecrets cookies_;
+    util::SourceLimiter syn_limiter_;
+    FloodDetector flood_;
+    bool flood_changed_ = false;
 
     // RFC 5961 7: challenge ACKs per core per second.
     uint64_t challenge_second_ = 0;

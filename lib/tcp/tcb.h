@@ -74,6 +74,9 @@ struct Tcb : Conn {
     // Receive sequence space. Data is handed to the app as it arrives, so
     // the window we advertise is constant (Config::rcv_wnd).
     util::SeqNum irs, rcv_nxt;
+    // Right edge of the window last advertised: RCV.NXT + RCV.WND never
+    // moves left (RFC 9293 3.8.6.2.2: do not shrink the window).
+    util::SeqNum rcv_adv;
 
     // RFC 7323 timestamps: our TSval is now_ms + ts_offset (a per-tuple
     // offset, RFC 7323 7.1, so TSvals reveal no host clock).
