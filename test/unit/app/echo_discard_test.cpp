@@ -1,7 +1,9 @@
 // echo and discard end to end through a real tcp::Stack.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <random>
+#include <string>
 
 #include "app/stream.h"
 #include "peer.h"

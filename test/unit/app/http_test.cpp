@@ -1,6 +1,10 @@
 // The HTTP responder end to end: a virtual client against a real tcp::Stack.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "app/http.h"
 #include "peer.h"
 
