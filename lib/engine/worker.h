@@ -74,6 +74,7 @@ private:
     // Turns every OutSegment into a packet; `reuse` (the frame that caused
     // them, or nullptr) becomes the first one, so a reply costs no allocation.
     void emit_all(rte_mbuf* reuse, uint16_t reuse_q);
+    void emit_outbox(rte_mbuf* reuse, uint16_t reuse_q);
     bool emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net::MacAddr& dst);
     void transmit(QueueRef& q, rte_mbuf* m);
     void flush(QueueRef& q);

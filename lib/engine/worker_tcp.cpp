@@ -34,13 +34,30 @@ void Worker::handle_tcp(uint16_t qi, rte_mbuf* m, const net::Frame& f) {
         ctr_.tcp_bad_header.inc();
         return drop(m, net::DropReason::malformed);
     }
-    neighbors_.learn(f.saddr, f.data + net::eth::kSrc, qi);
     out_.clear();
+    const size_t live_before = stack_->live_tcbs();
     stack_->on_segment(now_us_, tuple_of(f), seg, out_);
+    // The next hop is needed only for what the Stack may send later, on its
+    // own: learn it from peers with state here (an ACK, or a SYN that made a
+    // half-open entry), not from SYNs answered statelessly by a cookie, so a
+    // spoofed flood neither costs a hash per SYN nor churns the table.
+    if (seg.has(tcp::flag::kAck) || stack_->live_tcbs() > live_before)
+        neighbors_.learn(f.saddr, f.data + net::eth::kSrc, qi);
     emit_all(m, qi);
 }
 
 void Worker::emit_all(rte_mbuf* reuse, uint16_t reuse_q) {
+    emit_outbox(reuse, reuse_q);
+    // A full Outbox left work behind (many conns became sendable at once):
+    // send it now, a bounded number of rounds; the rest goes next poll.
+    for (int round = 0; round < 8 && stack_->has_pending_output(); ++round) {
+        stack_->flush(now_us_, out_);
+        if (out_.empty()) break;
+        emit_outbox(nullptr, 0);
+    }
+}
+
+void Worker::emit_outbox(rte_mbuf* reuse, uint16_t reuse_q) {
     net::MacAddr reuse_dst;
     if (reuse) reuse_dst = net::MacAddr::from(rte_pktmbuf_mtod(reuse, uint8_t*) + net::eth::kSrc);
     for (const auto& s : out_) {

@@ -14,7 +14,7 @@ uint32_t FloodDetector::distinct_estimate() const {
 }
 
 void FloodDetector::reset_window() {
-    syns_ = cookies_ = 0;
+    syns_ = cookies_ = completed_ = 0;
     bitmap_.fill(0);
 }
 
@@ -26,7 +26,7 @@ bool FloodDetector::tick(uint64_t now_ms) {
     }
     bool changed = false;
     while (now_ms >= window_start_ms_ + 1000) {
-        bool hot = (threshold_ && syns_ > threshold_) || cookies_ > 0;
+        bool hot = (threshold_ && syns_ > threshold_ && completed_ * 2 < syns_) || cookies_ > 0;
         if (hot) {
             quiet_ = 0;
             if (!r_.active) {

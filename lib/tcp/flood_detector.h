@@ -1,8 +1,10 @@
 // SYN-flood detection, per core. Workload: every SYN to a listener is
 // observed (a few ns: a counter and a bit in a bitmap); once a second the
-// window is judged. A flood starts when, in one second, SYNs exceed
-// tcp.syn_flood_rate, or SYN cookies were needed because a half-open queue
-// (or the TCB pool) was full; it ends after kQuietSeconds calm seconds.
+// window is judged. A flood starts when, in one second, SYN cookies were
+// needed because a half-open queue (or the TCB pool) was full, or SYNs
+// exceeded tcp.syn_flood_rate while fewer than half of them completed a
+// handshake (so a busy but legitimate load, where every SYN completes, is
+// not a flood); it ends after kQuietSeconds calm seconds.
 // For each flood it keeps the start time, the peak SYN rate and the share
 // of distinct sources among the SYNs of the peak second (a spoofed flood
 // shows ~100 % distinct sources, a flash crowd of real clients far less).
@@ -41,6 +43,7 @@ public:
         bitmap_[bit / 64] |= uint64_t(1) << (bit % 64);
     }
     void on_cookie() { ++cookies_; }
+    void on_established() { ++completed_; }
 
     // Judges every whole second up to now_ms. Returns true when the flood
     // state changed (the caller logs it).
@@ -57,7 +60,7 @@ private:
     util::SipKey key_;
     uint64_t window_start_ms_ = 0;
     bool started_ = false;
-    uint64_t syns_ = 0, cookies_ = 0;
+    uint64_t syns_ = 0, cookies_ = 0, completed_ = 0;
     uint32_t quiet_ = 0;
     std::array<uint64_t, kBits / 64> bitmap_{};
     FloodReport r_;

@@ -83,6 +83,7 @@ void Stack::input_listen(Listener& l, const Tuple& tu, uint32_t h, const Segment
     // retransmits it once the handshake is complete.
     t.irs = seg.seq;
     t.rcv_nxt = seg.seq + 1;
+    t.rcv_adv = t.rcv_nxt;  // nothing offered yet: the window edge starts here
     if (seg.payload_len) ctr_.syn_data_ignored.inc(seg.payload_len);
     // "ISS should be selected": RFC 6528, or above the old connection's
     // sequence space when a SYN reuses a TIME_WAIT tuple (RFC 6191).

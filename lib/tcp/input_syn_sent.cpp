@@ -39,6 +39,7 @@ void Stack::input_syn_sent(Tcb& t, const Segment& seg) {
     }
     t.irs = seg.seq;
     t.rcv_nxt = seg.seq + 1;
+    t.rcv_adv = t.rcv_nxt;  // nothing offered yet: the window edge starts here
     // We offered every option the config enables; each is on if the peer
     // answered with it.
     negotiate(t, Offer::from(seg.opt));

@@ -93,6 +93,13 @@ bool Stack::check_sequence(Tcb& t, const Segment& seg) {
     } else {
         ok = wnd != 0 &&
              (in_window(seg.seq, t.rcv_nxt, wnd) || in_window(seg.seq + (len - 1), t.rcv_nxt, wnd));
+        // "If the RCV.WND is zero, no segments will be acceptable, but
+        // special allowance should be made to accept valid ACKs": a segment
+        // that starts at RCV.NXT is taken for its ACK (its text is trimmed
+        // to the window, i.e. dropped, in process_text). Without this, a
+        // peer's ACKs riding on data we cannot take are lost, our send
+        // buffer never drains and a closed window never reopens (echo).
+        if (!ok && wnd == 0 && seg.seq == t.rcv_nxt && !seg.has(flag::kSyn)) ok = true;
     }
     if (ok) return true;
     if (seg.has(flag::kRst)) {
@@ -264,6 +271,7 @@ bool Stack::ack_syn_rcvd(Tcb& t, const Segment& seg) {
     t.snd_wl2 = seg.ack;
     t.state = State::Established;
     ctr_.established.inc();
+    flood_.on_established();
     mark_dirty(t);  // timers: keepalive
     if (l && l->manual_accept) {
         enqueue_accept(*l, t);  // the app takes it with Stack::accept()

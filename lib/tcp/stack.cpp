@@ -137,7 +137,16 @@ void Stack::on_segment(uint64_t now_us, const Tuple& tu, const Segment& seg, Out
 
 void Stack::advance(uint64_t now_us, Outbox& out) {
     begin_call(now_us, out);
-    wheel_.advance(now_ms_, [this](util::TimerNode& n) { on_timer(n); });
+    // Stop once the Outbox cannot take what a timer may send; the rest stay
+    // due for the next advance() (no re-arming: a backlog of due timers
+    // costs nothing per call beyond those that fire).
+    wheel_.advance(
+        now_ms_, [this](util::TimerNode& n) { on_timer(n); },
+        [this] {
+            if (out_->size() + 2 <= Outbox::kCapacity) return false;
+            ctr_.timers_deferred.inc();
+            return true;
+        });
     if (flood_.tick(now_ms_)) {
         flood_changed_ = true;
         const FloodReport& r = flood_.report();

@@ -104,6 +104,7 @@ bool Stack::cookie_ack(Listener& l, const Tuple& tu, uint32_t h, const Segment& 
     // The handshake as the half-open entry would have recorded it.
     t.irs = seg.seq - 1;
     t.rcv_nxt = seg.seq;
+    t.rcv_adv = t.rcv_nxt;
     t.iss = seg.ack - 1;
     t.snd_una = t.snd_nxt = t.snd_max = seg.ack;
     t.ts_offset = isn_.make(tu, now_us_).ts_offset;
@@ -113,6 +114,7 @@ bool Stack::cookie_ack(Listener& l, const Tuple& tu, uint32_t h, const Segment& 
     t.snd_wl2 = seg.ack;
     t.state = State::Established;
     ctr_.established.inc();
+    flood_.on_established();
     mark_dirty(t);
     if (l.manual_accept) {
         enqueue_accept(l, t);

@@ -68,6 +68,11 @@ class TimerWheel {
     // Returns the number of callbacks made.
     template <class F>
     size_t advance(uint64_t now_ms, F&& on_expire);
+    // The same, but stop() is asked before each expiry: when it says true,
+    // the timers still due stay due (in order) and fire first on the next
+    // advance(). For a caller whose output space can run out.
+    template <class F, class Stop>
+    size_t advance(uint64_t now_ms, F&& on_expire, Stop&& stop);
 
     uint64_t now() const { return now_; }
     size_t size() const { return size_; }  // armed timers
@@ -117,10 +122,14 @@ class TimerWheel {
     };
     NextSlot next_slot() const;
 
-    template <class F>
-    size_t drain_due(F& on_expire) {
+    template <class F, class Stop>
+    size_t drain_due(F& on_expire, Stop& stop, bool& stopped) {
         size_t fired = 0;
         while (!empty(due_)) {
+            if (stop()) {
+                stopped = true;
+                return fired;
+            }
             TimerNode& n = *due_.next;
             unlink(n);
             --size_;
@@ -186,9 +195,15 @@ inline void TimerWheel::place(TimerNode& n) {
 
 template <class F>
 size_t TimerWheel::advance(uint64_t now_ms, F&& on_expire) {
+    return advance(now_ms, on_expire, [] { return false; });
+}
+
+template <class F, class Stop>
+size_t TimerWheel::advance(uint64_t now_ms, F&& on_expire, Stop&& stop) {
     splice_tail(due_, overdue_);
-    size_t fired = drain_due(on_expire);
-    while (step(now_ms)) fired += drain_due(on_expire);
+    bool stopped = false;
+    size_t fired = drain_due(on_expire, stop, stopped);
+    while (!stopped && step(now_ms)) fired += drain_due(on_expire, stop, stopped);
     return fired;
 }
 

@@ -67,3 +67,21 @@ TEST_CASE("a long stall ends a flood without replaying every second", "[tcp][flo
     CHECK(d.report().active);
     CHECK(d.report().floods == 2);
 }
+
+TEST_CASE("a busy legitimate load (every SYN completes) is not a flood", "[tcp][flood]") {
+    FloodDetector d(1000, kKey);
+    d.tick(0);
+    for (uint32_t i = 0; i < 5000; ++i) {
+        d.on_syn(0xC6120000u + i % 50);
+        d.on_established();
+    }
+    CHECK(!d.tick(1000));
+    CHECK(!d.report().active);
+    // Half of them completing is not enough to clear a SYN rate that high.
+    for (uint32_t i = 0; i < 5000; ++i) {
+        d.on_syn(0xC6130000u + i);
+        if (i % 3 == 0) d.on_established();
+    }
+    CHECK(d.tick(2000));
+    CHECK(d.report().active);
+}

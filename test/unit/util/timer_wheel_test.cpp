@@ -351,3 +351,21 @@ TEST_CASE("randomized arm/cancel/advance agrees with a reference multimap", "[ti
         if (!ref.empty()) REQUIRE(w.next_expiry_hint() <= std::max(ref.begin()->first, w.now()));
     }
 }
+
+TEST_CASE("advance with a stop condition leaves the rest due, in order", "[timer]") {
+    tern::util::TimerWheel w(0);
+    std::vector<tern::util::TimerNode> nodes(1000);
+    for (size_t i = 0; i < nodes.size(); ++i) w.arm(nodes[i], 5 + i % 3);
+    std::vector<uint64_t> fired;
+    auto rec = [&](tern::util::TimerNode& n) { fired.push_back(n.expires_ms); };
+    size_t budget = 10;
+    CHECK(w.advance(100, rec, [&] { return fired.size() >= budget; }) == 10);
+    CHECK(w.size() == 990);
+    // The next calls continue where the first stopped, never out of order.
+    budget = 600;
+    CHECK(w.advance(100, rec, [&] { return fired.size() >= budget; }) == 590);
+    CHECK(w.advance(100, rec) == 400);
+    CHECK(w.size() == 0);
+    CHECK(std::is_sorted(fired.begin(), fired.end()));
+    CHECK(fired.size() == 1000);
+}
