@@ -13,6 +13,7 @@
 
 #include <boost/lockfree/spsc_queue.hpp>
 
+#include "tcp/config.h"
 #include "tcp/state.h"
 #include "tcp/tuple.h"
 #include "util/syncookie.h"
@@ -23,12 +24,14 @@ enum class ControlOp : uint8_t {
     snapshot,  // fill the worker's Snapshot (states, a bounded conn listing)
     drain,     // stop accepting, close established conns after their response
     set_cookie_secrets,  // install a rotated SYN-cookie secret pair
+    set_tunables,        // new TCP tunables (Stack::update_tunables)
 };
 
 struct ControlRequest {
     ControlOp op;
     uint32_t seq = 0;
     util::syncookie::CookieSecrets secrets{};  // for set_cookie_secrets
+    tcp::Config tunables{};                    // for set_tunables
 };
 
 struct ConnInfo {

@@ -10,7 +10,7 @@
 
 namespace tern::engine {
 
-Engine::Engine(const config::Config& cfg) : cfg_(cfg) {
+Engine::Engine(const config::Config& cfg) : cfg_(cfg), live_(cfg) {
     unsigned lc;
     RTE_LCORE_FOREACH_WORKER(lc) lcores_.push_back(lc);
     if (lcores_.empty())
@@ -93,6 +93,44 @@ bool Engine::set_cookie_secrets(const util::syncookie::CookieSecrets& s) {
         ok &= w->control().call(r, std::chrono::milliseconds(500), [](const Snapshot&) {});
     }
     return ok;
+}
+
+namespace {
+
+// Keys whose values were used to size or build per-core structures.
+bool runtime_changeable(std::string_view key) {
+    static const char* const fixed[] = {
+        "tcp.max_tw_buckets", "tcp.send_chunks",       "tcp.rcv_wnd",
+        "tcp.window_scaling", "tcp.syn_rate_per_source", "tcp.syn_burst_per_source",
+        "tcp.syn_limiter_sources", "tcp.syn_flood_rate", "tcp.syncookie_secret",
+        "tcp.syncookie_rotate_s"};
+    if (key.rfind("tcp.", 0) != 0 && key != "net.somaxconn") return false;
+    for (const char* f : fixed)
+        if (key == f) return false;
+    return true;
+}
+
+}  // namespace
+
+void Engine::set_runtime(std::string_view assignment) {
+    std::lock_guard<std::mutex> g(live_mutex_);
+    auto key = assignment.substr(0, assignment.find('='));
+    config::Config next = live_;
+    config::apply_set(next, assignment);
+    if (!runtime_changeable(key))
+        throw config::ConfigError(std::string(key) + " cannot change at run time (restart tern)");
+    config::validate(next);
+    ControlRequest r{ControlOp::set_tunables};
+    r.tunables = next.tcp;
+    for (auto& w : workers_)
+        if (!w->control().call(r, std::chrono::milliseconds(500), [](const Snapshot&) {}))
+            throw config::ConfigError("worker " + std::to_string(w->id()) + " did not answer");
+    live_ = next;
+}
+
+config::Config Engine::live_config() const {
+    std::lock_guard<std::mutex> g(live_mutex_);
+    return live_;
 }
 
 void Engine::stop_and_wait() {

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
@@ -27,6 +29,12 @@ public:
     // launch(), through the control channels after. False if a worker did
     // not answer.
     bool set_cookie_secrets(const util::syncookie::CookieSecrets& s);
+    // Run-time configuration change of one key ("tcp.synack_retries=3"):
+    // checked on a copy of the live configuration, then pushed to every
+    // worker. Only TCP tunables that need no reallocation may change;
+    // anything else throws config::ConfigError with the reason.
+    void set_runtime(std::string_view assignment);
+    config::Config live_config() const;
     // Graceful shutdown: workers stop accepting and close their conns; waits
     // until no live conn is left or `budget` has passed. Returns the live
     // conns left (0 = drained).
@@ -42,6 +50,8 @@ public:
 
 private:
     const config::Config& cfg_;
+    mutable std::mutex live_mutex_;
+    config::Config live_;  // cfg_ plus run-time changes (control side only)
     std::vector<dpdk::Port> ports_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<unsigned> lcores_;

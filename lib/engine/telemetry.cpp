@@ -90,6 +90,27 @@ int conns_cb(const char*, const char* params, rte_tel_data* d) {
     return 0;
 }
 
+// "/tern/set,tcp.synack_retries=3": a run-time change of one TCP tunable.
+// Answers {"key": ..., "value": ...} or {"error": ...}.
+int set_cb(const char*, const char* params, rte_tel_data* d) {
+    rte_tel_data_start_dict(d);
+    Engine* e = g_engine.load();
+    if (!e) return 0;
+    std::string a = params ? params : "";
+    try {
+        e->set_runtime(a);
+        std::string key = a.substr(0, a.find('='));
+        for (auto& [k, v] : config::describe(e->live_config()))
+            if (k == key) {
+                rte_tel_data_add_dict_string(d, "key", k.c_str());
+                rte_tel_data_add_dict_string(d, "value", v.c_str());
+            }
+    } catch (const std::exception& ex) {
+        rte_tel_data_add_dict_string(d, "error", ex.what());
+    }
+    return 0;
+}
+
 }  // namespace
 
 void register_telemetry(Engine* e) {
@@ -99,6 +120,8 @@ void register_telemetry(Engine* e) {
     rte_telemetry_register_cmd("/tern/stats", stats_cb, "tern counters summed over workers");
     rte_telemetry_register_cmd("/tern/states", states_cb,
                                "connections per TCP state, per worker and in total");
+    rte_telemetry_register_cmd("/tern/set", set_cb,
+                               "change a TCP tunable at run time. Parameters: key=value");
     rte_telemetry_register_cmd("/tern/conns", conns_cb,
                                "bounded connection listing like ss -tan. Parameters: int max");
 }

@@ -116,6 +116,10 @@ class Stack {
     }
 
     const Config& config() const { return cfg_; }
+    // Run-time change of the tunables that need no reallocation (timers,
+    // retries, queue limits, cookies, RFC 5961 limit, options offered to
+    // new conns). Sizing fields are kept: pools and tables stay as built.
+    void update_tunables(const Config& c);
     const Counters& counters() const { return ctr_; }
     size_t live_tcbs() const { return cfg_.max_tcbs - tcb_free_n_; }
     size_t time_wait_records() const { return cfg_.max_tw_buckets - tw_free_n_; }
@@ -275,7 +279,7 @@ class Stack {
     void rtt_sample(Tcb& t, uint32_t rtt_ms);
     uint64_t handshake_deadline(const Tcb& t) const;
 
-    const Config cfg_;
+    Config cfg_;  // sizing fields fixed at construction; tunables may change
     Counters ctr_;
     IsnGenerator isn_;
     util::SipKey table_key_;
