@@ -75,6 +75,16 @@ tern_ns_up() {
     ip netns exec "$TERN_NS" ip link set "$TERN_IFACE" up
 }
 
+# For raw-socket (scapy) clients: the namespace's kernel knows nothing of
+# their connections and would answer the engine's segments with RSTs.
+tern_ns_drop_kernel_rsts() {
+    tern_ns nft -f - <<'NFT'
+table ip tern_test {
+    chain out { type filter hook output priority 0; policy accept; tcp flags & rst == rst drop; }
+}
+NFT
+}
+
 # Run a command on the kernel side of the tap.
 tern_ns() { ip netns exec "$TERN_NS" "$@"; }
 

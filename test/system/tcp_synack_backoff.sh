@@ -10,12 +10,7 @@ source "$HERE/../../scripts/lib/netns.sh"
 tern_require_netadmin
 NS=tern-sys-synack-$$
 tern_ns_up "$NS" --set listen.port=80 --set listen.app=http --set tcp.synack_retries=3
-# The namespace's kernel must not reset the handshake scapy leaves open.
-tern_ns nft -f - <<'EOF'
-table ip tern_test {
-    chain out { type filter hook output priority 0; policy accept; tcp flags & rst == rst drop; }
-}
-EOF
+tern_ns_drop_kernel_rsts
 export TERN_PREFIX
 
 rc=0

@@ -12,11 +12,7 @@ source "$HERE/../../scripts/lib/netns.sh"
 tern_require_netadmin
 NS=tern-sys-tw-$$
 tern_ns_up "$NS" --set listen.port=80 --set listen.app=http --set tcp.msl_ms=1000
-tern_ns nft -f - <<'EOF'
-table ip tern_test {
-    chain out { type filter hook output priority 0; policy accept; tcp flags & rst == rst drop; }
-}
-EOF
+tern_ns_drop_kernel_rsts
 export TERN_PREFIX
 
 rc=0
