@@ -13,7 +13,7 @@ PKGS=(
   clang libclang-rt-14-dev
   # tests and demo: namespaces, clients, packet tools
   iproute2 iputils-ping iputils-arping python3 python3-scapy tcpdump
-  nftables curl procps linux-perf
+  nftables curl procps linux-perf lua5.4
 )
 
 missing=()

@@ -34,12 +34,15 @@ class FloodDetector {
 public:
     static constexpr uint32_t kQuietSeconds = 10;
 
+    // The bitmap position is a multiply-shift hash with a secret odd
+    // multiplier: a few cycles per SYN (this runs on every SYN of a flood),
+    // and sources cannot be chosen to collide without knowing the key.
     FloodDetector(uint64_t syn_rate_threshold, const util::SipKey& key)
-        : threshold_(syn_rate_threshold), key_(key) {}
+        : threshold_(syn_rate_threshold), mult_(key.k0 | 1) {}
 
     void on_syn(uint32_t saddr) {
         ++syns_;
-        uint32_t bit = uint32_t(util::siphash_u32(key_, saddr)) & (kBits - 1);
+        uint32_t bit = uint32_t((uint64_t(saddr) * mult_) >> (64 - kBitsLog2));
         bitmap_[bit / 64] |= uint64_t(1) << (bit % 64);
     }
     void on_cookie() { ++cookies_; }
@@ -52,12 +55,13 @@ public:
     const FloodReport& report() const { return r_; }
 
 private:
-    static constexpr uint32_t kBits = 4096;
+    static constexpr uint32_t kBitsLog2 = 12;
+    static constexpr uint32_t kBits = 1u << kBitsLog2;
     uint32_t distinct_estimate() const;
     void reset_window();
 
     uint64_t threshold_;
-    util::SipKey key_;
+    uint64_t mult_;
     uint64_t window_start_ms_ = 0;
     bool started_ = false;
     uint64_t syns_ = 0, cookies_ = 0, completed_ = 0;
