@@ -34,15 +34,22 @@ class FloodDetector {
 public:
     static constexpr uint32_t kQuietSeconds = 10;
 
-    // The bitmap position is a multiply-shift hash with a secret odd
-    // multiplier: a few cycles per SYN (this runs on every SYN of a flood),
-    // and sources cannot be chosen to collide without knowing the key.
+    // The bitmap position is a cheap mixing hash of the address XOR a secret
+    // salt: a few cycles per SYN (this runs on every SYN of a flood), and
+    // sources cannot be chosen to collide without knowing the salt.
     FloodDetector(uint64_t syn_rate_threshold, const util::SipKey& key)
-        : threshold_(syn_rate_threshold), mult_(key.k0 | 1) {}
+        : threshold_(syn_rate_threshold), salt_(uint32_t(util::siphash_u32(key, 0x666c6f6f))) {}
 
     void on_syn(uint32_t saddr) {
         ++syns_;
-        uint32_t bit = uint32_t((uint64_t(saddr) * mult_) >> (64 - kBitsLog2));
+        // murmur3's 32-bit finaliser over the salted address.
+        uint32_t h = saddr ^ salt_;
+        h ^= h >> 16;
+        h *= 0x85ebca6bu;
+        h ^= h >> 13;
+        h *= 0xc2b2ae35u;
+        h ^= h >> 16;
+        uint32_t bit = h >> (32 - kBitsLog2);
         bitmap_[bit / 64] |= uint64_t(1) << (bit % 64);
     }
     void on_cookie() { ++cookies_; }
@@ -61,7 +68,7 @@ private:
     void reset_window();
 
     uint64_t threshold_;
-    uint64_t mult_;
+    uint32_t salt_;
     uint64_t window_start_ms_ = 0;
     bool started_ = false;
     uint64_t syns_ = 0, cookies_ = 0, completed_ = 0;
