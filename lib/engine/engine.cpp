@@ -66,11 +66,19 @@ void Engine::launch() {
     launched_ = true;
 }
 
+int Engine::post_to_all(const ControlRequest& r) {
+    int silent = -1;
+    for (auto& w : workers_)
+        if (!w->control().call(r, std::chrono::milliseconds(500), [](const Snapshot&) {}) &&
+            silent < 0)
+            silent = int(w->id());
+    return silent;
+}
+
 uint64_t Engine::drain(std::chrono::milliseconds budget) {
     auto deadline = std::chrono::steady_clock::now() + budget;
-    for (auto& w : workers_)
-        if (!w->control().call({ControlOp::drain}, std::chrono::milliseconds(500), [](const Snapshot&) {}))
-            TERN_LOG(WARNING, "worker %u did not answer the drain request\n", w->id());
+    if (int w = post_to_all({ControlOp::drain}); w >= 0)
+        TERN_LOG(WARNING, "worker %d did not answer the drain request\n", w);
     uint64_t live = 0;
     do {
         live = 0;
@@ -82,17 +90,13 @@ uint64_t Engine::drain(std::chrono::milliseconds budget) {
 }
 
 bool Engine::set_cookie_secrets(const util::syncookie::CookieSecrets& s) {
-    bool ok = true;
-    for (auto& w : workers_) {
-        if (!launched_) {
-            w->stack().set_cookie_secrets(s);
-            continue;
-        }
-        ControlRequest r{ControlOp::set_cookie_secrets};
-        r.secrets = s;
-        ok &= w->control().call(r, std::chrono::milliseconds(500), [](const Snapshot&) {});
+    if (!launched_) {
+        for (auto& w : workers_) w->stack().set_cookie_secrets(s);
+        return true;
     }
-    return ok;
+    ControlRequest r{ControlOp::set_cookie_secrets};
+    r.secrets = s;
+    return post_to_all(r) < 0;
 }
 
 namespace {
@@ -122,9 +126,8 @@ void Engine::set_runtime(std::string_view assignment) {
     config::validate(next);
     ControlRequest r{ControlOp::set_tunables};
     r.tunables = next.tcp;
-    for (auto& w : workers_)
-        if (!w->control().call(r, std::chrono::milliseconds(500), [](const Snapshot&) {}))
-            throw config::ConfigError("worker " + std::to_string(w->id()) + " did not answer");
+    if (int w = post_to_all(r); w >= 0)
+        throw config::ConfigError("worker " + std::to_string(w) + " did not answer");
     live_ = next;
 }
 

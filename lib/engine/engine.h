@@ -49,6 +49,10 @@ public:
     Worker& worker_mut(size_t i) { return *workers_[i]; }
 
 private:
+    // Sends r to every worker and waits for each answer; the id of the
+    // first worker that did not answer in time, or -1.
+    int post_to_all(const ControlRequest& r);
+
     const config::Config& cfg_;
     mutable std::mutex live_mutex_;
     config::Config live_;  // cfg_ plus run-time changes (control side only)

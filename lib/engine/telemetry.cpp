@@ -26,6 +26,11 @@ int stats_cb(const char*, const char*, rte_tel_data* d) {
     if (!e) return 0;
     for (auto& [k, v] : e->totals()) rte_tel_data_add_dict_u64(d, k.c_str(), v);
     rte_tel_data_add_dict_u64(d, "workers", e->nb_workers());
+    // Whether tern was saturated: each worker's busy share, in per mille.
+    for (size_t w = 0; w < e->nb_workers(); ++w) {
+        std::string k = "worker" + std::to_string(w) + "_busy_permille";
+        rte_tel_data_add_dict_u64(d, k.c_str(), uint64_t(e->worker(w).busy_share() * 1000));
+    }
     return 0;
 }
 
