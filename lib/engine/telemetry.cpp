@@ -30,6 +30,10 @@ int stats_cb(const char*, const char*, rte_tel_data* d) {
     for (size_t w = 0; w < e->nb_workers(); ++w) {
         std::string k = "worker" + std::to_string(w) + "_busy_permille";
         rte_tel_data_add_dict_u64(d, k.c_str(), uint64_t(e->worker(w).busy_share() * 1000));
+        // Raw TSC counts too: a benchmark takes deltas over its own window.
+        const std::string p = "worker" + std::to_string(w);
+        rte_tel_data_add_dict_u64(d, (p + "_busy_cycles").c_str(), e->worker(w).busy_cycles());
+        rte_tel_data_add_dict_u64(d, (p + "_total_cycles").c_str(), e->worker(w).total_cycles());
     }
     return 0;
 }

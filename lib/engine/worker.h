@@ -67,6 +67,8 @@ public:
     ControlChannel& control() { return control_; }
     // Busy share: cycles spent on polls that found packets, over all cycles.
     double busy_share() const;
+    uint64_t busy_cycles() const { return ctr_.busy_cycles.get(); }
+    uint64_t total_cycles() const { return ctr_.total_cycles.get(); }
 
 private:
     void handle(uint16_t qi, rte_mbuf* m);
