@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""Prints one run of bench/run.sh as a JSON line (appended to runs.jsonl).
+
+  record.py tern  --scenario S --rep N --seconds S --warmup W --loadavg "..."
+                  [--gen GEN.json] [--telemetry SERIES.jsonl] [--setting k=v ...] [--error MSG]
+  record.py linux --scenario S --rep N --loadavg "..." [--doc LINUX.json] [--error MSG]
+
+The line keeps the tool's raw JSON ("raw"), tern's telemetry window
+("window", tern only) and the flat record of metrics.py ("metrics"). A run
+that failed is still recorded, with "error" and no metrics, so that the
+report shows it instead of quietly taking the median of fewer runs.
+"""
+import argparse
+import json
+import sys
+
+from metrics import linux_record, tern_record
+from window import busy_window, load_series
+
+
+def read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        return {"error": f"{path}: {e}"}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("side", choices=("tern", "linux"))
+    ap.add_argument("--scenario", required=True, choices=("cps", "synflood", "mixed"))
+    ap.add_argument("--rep", type=int, required=True)
+    ap.add_argument("--loadavg", default="")
+    ap.add_argument("--seconds", type=float, default=0)
+    ap.add_argument("--warmup", type=float, default=0)
+    ap.add_argument("--gen")
+    ap.add_argument("--telemetry")
+    ap.add_argument("--doc")
+    ap.add_argument("--setting", action="append", default=[])
+    ap.add_argument("--error")
+    a = ap.parse_args()
+
+    out = {"scenario": a.scenario, "rep": a.rep, "side": a.side,
+           "loadavg_start": [float(x) for x in a.loadavg.split()[:3]]}
+    if a.side == "tern":
+        out["tern_settings"] = a.setting
+        raw = read_json(a.gen) if a.gen else {"error": "no tern-gen output"}
+        out["raw"] = raw
+        series = load_series(a.telemetry) if a.telemetry else []
+        out["telemetry_samples"] = len(series)
+        win = busy_window(series, a.seconds, a.warmup, (raw.get("results") or {}).get("window_mono_ns"))
+        out["window"] = win
+        if "error" not in raw and "results" in raw:
+            out["metrics"] = tern_record(a.scenario, raw, win)
+    else:
+        raw = read_json(a.doc) if a.doc else {"error": "no bench/linux output"}
+        out["raw"] = raw
+        runs = raw.get("runs") or []
+        if runs:
+            out["metrics"] = linux_record(a.scenario, runs[0])
+    err = a.error or raw.get("error")
+    if err or "metrics" not in out:
+        out["error"] = err or "no results in the tool's JSON"
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
