@@ -71,7 +71,7 @@ namespace {
 
 constexpr tern::util::SipKey kSipKey{0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull};
 
-uint32_t flow_hash(const Tuple& t) { return uint32_t(tern::tcp::hash_tuple(kSipKey, t)); }
+uint32_t flow_hash(const Tuple& t) { return tern::tcp::flow_hash(kSipKey, t).slot(); }
 
 // Connection id -> tuple, one-to-one on [0, 2^26): one VIP:443, clients
 // spread over addresses and ports.

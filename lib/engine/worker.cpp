@@ -6,8 +6,6 @@
 
 #include "app/apps.h"
 #include "dpdk/eal.h"
-#include "net/arp.h"
-#include "net/icmp.h"
 #include "util/random.h"
 
 namespace tern::engine {
@@ -59,7 +57,7 @@ unsigned Worker::poll_once(uint64_t now_us) {
     for (uint16_t qi = 0; qi < queues_.size(); ++qi) {
         auto& q = queues_[qi];
         uint16_t n = rte_eth_rx_burst(q.port, q.queue, pkts, burst_);
-        for (uint16_t i = 0; i < n; ++i) handle(qi, pkts[i]);
+        handle_burst(qi, pkts, n);
         total += n;
     }
     out_.clear();
@@ -93,47 +91,6 @@ double Worker::busy_share() const {
     return total ? double(ctr_.busy_cycles.get()) / double(total) : 0.0;
 }
 
-void Worker::handle(uint16_t qi, rte_mbuf* m) {
-    QueueRef& q = queues_[qi];
-    ctr_.rx_packets.inc();
-    ctr_.rx_bytes.inc(m->pkt_len);
-    if (m->nb_segs != 1) {
-        // Frames that do not fit one buffer never carry a handshake we serve.
-        ctr_.rx_multiseg.inc();
-        return drop(m, net::DropReason::unsupported);
-    }
-    net::ClassifyOptions opt;
-    uint64_t ip_ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-    uint64_t l4_ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
-    if (ip_ck == RTE_MBUF_F_RX_IP_CKSUM_BAD || l4_ck == RTE_MBUF_F_RX_L4_CKSUM_BAD)
-        return drop(m, net::DropReason::bad_checksum);
-    opt.ip_csum_checked = ip_ck == RTE_MBUF_F_RX_IP_CKSUM_GOOD;
-    opt.l4_csum_checked = l4_ck == RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-
-    net::Frame f;
-    auto c = net::classify(rte_pktmbuf_mtod(m, uint8_t*), m->data_len, q.local, f, opt);
-    switch (c.kind) {
-        case net::FrameKind::arp:
-            net::arp_make_reply(f.data, q.local.mac, q.local.ip);
-            ctr_.arp_replies.inc();
-            // Reply is exactly one ARP packet; trailing padding goes away.
-            rte_pktmbuf_trim(m, uint16_t(m->data_len - (net::eth::kHdrLen + net::arp::kLen)));
-            m->ol_flags = 0;  // RX flags must not read as TX offload requests
-            return transmit(q, m);
-        case net::FrameKind::icmp:
-            if (!net::icmp_is_echo_request(f)) {
-                ctr_.icmp_other.inc();
-                return drop(m, net::DropReason::unsupported);
-            }
-            net::icmp_echo_make_reply(f, q.local.mac);
-            ctr_.icmp_echo_replies.inc();
-            rte_pktmbuf_trim(m, uint16_t(m->data_len - (f.l4 + f.l4_len)));
-            m->ol_flags = 0;
-            return transmit(q, m);
-        case net::FrameKind::tcp: return handle_tcp(qi, m, f);
-        case net::FrameKind::drop: return drop(m, c.reason);
-    }
-}
 
 void Worker::transmit(QueueRef& q, rte_mbuf* m) {
     if (q.tx.n == kMaxBurst) flush(q);

@@ -4,6 +4,7 @@
 // touches on the data path is its own: no locks, no sharing.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -71,8 +72,21 @@ public:
     uint64_t total_cycles() const { return ctr_.total_cycles.get(); }
 
 private:
-    void handle(uint16_t qi, rte_mbuf* m);
-    void handle_tcp(uint16_t qi, rte_mbuf* m, const net::Frame& f);
+    // ARP, ICMP and drops are answered at once; true: a TCP frame, in `f`.
+    bool handle(uint16_t qi, rte_mbuf* m, net::Frame& f);
+    // A received TCP segment, parsed and hashed, waiting for the Stack.
+    struct Staged {
+        rte_mbuf* m;
+        uint16_t qi;
+        net::Frame f;
+        tcp::Segment seg;
+        tcp::Tuple tuple;
+        tcp::FlowHash hash;
+    };
+    static constexpr unsigned kStage = 32;
+    void handle_burst(uint16_t qi, rte_mbuf** pkts, uint16_t n);
+    bool stage_tcp(uint16_t qi, rte_mbuf* m, const net::Frame& f, Staged& s);
+    void handle_tcp(const Staged& s);
     // Turns every OutSegment into a packet; `reuse` (the frame that caused
     // them, or nullptr) becomes the first one, so a reply costs no allocation.
     void emit_all(rte_mbuf* reuse, uint16_t reuse_q);
@@ -95,6 +109,7 @@ private:
     uint16_t ip_id_ = 0;
     std::unique_ptr<tcp::Stack> stack_;
     tcp::Outbox out_;
+    std::array<Staged, kStage> staged_;
     Neighbors neighbors_;
     std::vector<std::unique_ptr<app::BuiltinApp>> apps_;
     WorkerCounters ctr_;

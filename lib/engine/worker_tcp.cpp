@@ -12,38 +12,20 @@
 namespace tern::engine {
 
 namespace {
-
 constexpr size_t kL2L3 = net::eth::kHdrLen + net::ip4::kMinHdrLen;
-
-tcp::Tuple tuple_of(const net::Frame& f) {
-    const uint8_t* th = f.data + f.l4;
-    return tcp::Tuple{.local_addr = f.daddr,
-                      .remote_addr = f.saddr,
-                      .local_port = util::load_be16(th + 2),
-                      .remote_port = util::load_be16(th)};
-}
-
 }  // namespace
 
-void Worker::handle_tcp(uint16_t qi, rte_mbuf* m, const net::Frame& f) {
-    ctr_.tcp_segments.inc();
-    tcp::Segment seg;
-    auto pr = tcp::parse_segment(f.data + f.l4, f.l4_len, seg);
-    if (pr != tcp::ParseResult::Ok) {
-        stack_->count_parse_error(pr);
-        ctr_.tcp_bad_header.inc();
-        return drop(m, net::DropReason::malformed);
-    }
+void Worker::handle_tcp(const Staged& s) {
     out_.clear();
     const size_t live_before = stack_->live_tcbs();
-    stack_->on_segment(now_us_, tuple_of(f), seg, out_);
+    stack_->on_segment(now_us_, s.tuple, s.hash, s.seg, out_);
     // The next hop is needed only for what the Stack may send later, on its
     // own: learn it from peers with state here (an ACK, or a SYN that made a
     // half-open entry), not from SYNs answered statelessly by a cookie, so a
     // spoofed flood neither costs a hash per SYN nor churns the table.
-    if (seg.has(tcp::flag::kAck) || stack_->live_tcbs() > live_before)
-        neighbors_.learn(f.saddr, f.data + net::eth::kSrc, qi);
-    emit_all(m, qi);
+    if (s.seg.has(tcp::flag::kAck) || stack_->live_tcbs() > live_before)
+        neighbors_.learn(s.f.saddr, s.f.data + net::eth::kSrc, s.qi);
+    emit_all(s.m, s.qi);
 }
 
 void Worker::emit_all(rte_mbuf* reuse, uint16_t reuse_q) {

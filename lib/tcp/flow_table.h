@@ -33,6 +33,9 @@ class FlowTable {
     // `hash` is the caller's keyed hash of the tuple (computed once per
     // segment and reused for insert/erase).
     uint32_t find(const Tuple& t, uint32_t hash) const;
+    // Starts loading the line where a lookup of `hash` begins: a burst
+    // hashes all its tuples first, so the misses overlap.
+    void prefetch(uint32_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
     bool insert(const Tuple& t, uint32_t hash, uint32_t ref);   // false if full
     void replace(const Tuple& t, uint32_t hash, uint32_t ref);  // t must be present
     void erase(const Tuple& t, uint32_t hash);                  // no-op if absent

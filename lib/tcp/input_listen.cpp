@@ -8,7 +8,7 @@ namespace tern::tcp {
 
 using util::SeqNum;
 
-void Stack::input_no_conn(const Tuple& tu, uint32_t h, const Segment& seg) {
+void Stack::input_no_conn(const Tuple& tu, FlowHash h, const Segment& seg) {
     Listener* l = find_listener(tu.local_port);
     if (l) {
         input_listen(*l, tu, h, seg, nullptr);
@@ -24,7 +24,7 @@ void Stack::input_no_conn(const Tuple& tu, uint32_t h, const Segment& seg) {
     send_reset_reply(tu, seg);
 }
 
-void Stack::input_listen(Listener& l, const Tuple& tu, uint32_t h, const Segment& seg,
+void Stack::input_listen(Listener& l, const Tuple& tu, FlowHash h, const Segment& seg,
                          const SeqNum* iss_override) {
     // RFC 9293 3.10.7.2 first: check for a RST. Nothing to reset; ignore.
     if (seg.has(flag::kRst)) {
@@ -59,19 +59,18 @@ void Stack::input_listen(Listener& l, const Tuple& tu, uint32_t h, const Segment
         // No state: the SYN-ACK's ISN (and TSval) carry what we need. With
         // tcp.syncookies = 1 a cookie means a queue overflowed: a flood sign.
         if (cfg_.syncookies == 1) flood_.on_cookie();
-        send_cookie_syn_ack(l, tu, seg);
+        send_cookie_syn_ack(l, tu, seg, h.ts_offset());
         return;
     }
     if (l.half_open >= cfg_.max_syn_backlog) {
         ctr_.syn_backlog_drops.inc();
         return;
     }
-    Tcb* tp = alloc_tcb(tu, h);
+    Tcb* tp = alloc_tcb(tu, h.slot());
     if (!tp) return;
     Tcb& t = *tp;
     ctr_.passive_opens.inc();
 
-    const IsnGenerator::Values v = isn_.make(tu, now_us_);
     t.app = l.app;
     t.passive = true;
     t.keepalive = l.keepalive;
@@ -87,8 +86,8 @@ void Stack::input_listen(Listener& l, const Tuple& tu, uint32_t h, const Segment
     if (seg.payload_len) ctr_.syn_data_ignored.inc(seg.payload_len);
     // "ISS should be selected": RFC 6528, or above the old connection's
     // sequence space when a SYN reuses a TIME_WAIT tuple (RFC 6191).
-    t.iss = iss_override ? *iss_override : v.isn;
-    t.ts_offset = v.ts_offset;
+    t.iss = iss_override ? *iss_override : isn_.make(tu, now_us_);
+    t.ts_offset = h.ts_offset();
     t.snd_una = t.iss;
     t.snd_nxt = t.snd_max = t.iss + 1;
 

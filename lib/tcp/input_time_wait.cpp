@@ -8,7 +8,7 @@ namespace tern::tcp {
 using util::in_window;
 using util::SeqNum;
 
-void Stack::input_time_wait(TimeWait& tw, uint32_t h, const Segment& seg) {
+void Stack::input_time_wait(TimeWait& tw, FlowHash h, const Segment& seg) {
     const bool paws_reject =
         tw.ts_ok && seg.opt.has_timestamp && int32_t(seg.opt.ts_val - tw.ts_recent) < 0;
     const uint32_t wnd = uint32_t(tw.window) << tw.rcv_wscale;
@@ -19,7 +19,7 @@ void Stack::input_time_wait(TimeWait& tw, uint32_t h, const Segment& seg) {
     if (seg.has(flag::kRst)) {
         if (seg.seq == tw.rcv_nxt && !cfg_.rfc1337) {
             ctr_.tw_killed_by_rst.inc();
-            free_time_wait(tw, h);
+            free_time_wait(tw, h.slot());
             return;
         }
         ctr_.tw_rst_ignored.inc();
@@ -45,7 +45,7 @@ void Stack::input_time_wait(TimeWait& tw, uint32_t h, const Segment& seg) {
             // (Linux: tw_snd_nxt + 65535 + 2).
             const SeqNum iss = tw.snd_nxt + 65537;
             const Tuple tu = tw.tuple;
-            free_time_wait(tw, h);
+            free_time_wait(tw, h.slot());
             input_listen(*l, tu, h, seg, &iss);
             return;
         }

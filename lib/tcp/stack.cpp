@@ -115,11 +115,11 @@ Conn* Stack::accept(uint64_t now_us, uint16_t port, Outbox& out) {
     return alive ? &t : nullptr;
 }
 
-void Stack::on_segment(uint64_t now_us, const Tuple& tu, const Segment& seg, Outbox& out) {
+void Stack::on_segment(uint64_t now_us, const Tuple& tu, FlowHash h, const Segment& seg,
+                       Outbox& out) {
     begin_call(now_us, out);
     ctr_.segments_in.inc();
-    const uint32_t h = hash(tu);
-    const uint32_t ref = flows_.find(tu, h);
+    const uint32_t ref = flows_.find(tu, h.slot());
     if (ref == 0) {
         input_no_conn(tu, h, seg);
     } else if (FlowTable::is_tw(ref)) {
@@ -172,16 +172,15 @@ Conn* Stack::connect(uint64_t now_us, const Tuple& tu, App& app, Outbox& out, vo
     // the current call's context and Outbox are used.
     const bool nested = out_ != nullptr;
     if (!nested) begin_call(now_us, out);
-    const uint32_t h = hash(tu);
-    Tcb* t = flows_.find(tu, h) ? nullptr : alloc_tcb(tu, h);
+    const FlowHash h = hash(tu);
+    Tcb* t = flows_.find(tu, h.slot()) ? nullptr : alloc_tcb(tu, h.slot());
     if (t) {
         ctr_.active_opens.inc();
-        const IsnGenerator::Values v = isn_.make(tu, now_us_);
         t->app = &app;
         t->user = user;
         t->app_visible = true;
-        t->iss = v.isn;
-        t->ts_offset = v.ts_offset;
+        t->iss = isn_.make(tu, now_us_);
+        t->ts_offset = h.ts_offset();
         t->snd_una = t->iss;
         t->snd_nxt = t->snd_max = t->iss + 1;
         t->state = State::SynSent;
@@ -219,14 +218,14 @@ void Stack::count_parse_error(ParseResult r) {
 }
 
 State Stack::state_of(const Tuple& tu) const {
-    const uint32_t ref = flows_.find(tu, hash(tu));
+    const uint32_t ref = flows_.find(tu, hash(tu).slot());
     if (ref == 0) return State::Closed;
     if (FlowTable::is_tw(ref)) return State::TimeWait;
     return tcbs_[FlowTable::index_of(ref)].state;
 }
 
 Conn* Stack::find(const Tuple& tu) {
-    const uint32_t ref = flows_.find(tu, hash(tu));
+    const uint32_t ref = flows_.find(tu, hash(tu).slot());
     if (ref == 0 || FlowTable::is_tw(ref)) return nullptr;
     return &tcbs_[FlowTable::index_of(ref)];
 }

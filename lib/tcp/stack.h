@@ -85,7 +85,15 @@ class Stack {
     Conn* accept(uint64_t now_us, uint16_t port, Outbox& out);
 
     // A received segment (checksum verified, tuple from the IP header).
-    void on_segment(uint64_t now_us, const Tuple& t, const Segment& seg, Outbox& out);
+    void on_segment(uint64_t now_us, const Tuple& t, const Segment& seg, Outbox& out) {
+        on_segment(now_us, t, tuple_hash(t), seg, out);
+    }
+    // The same with the tuple's hash computed ahead (tuple_hash()), for an
+    // engine that hashes a whole receive burst and prefetches the flow-table
+    // slots (prefetch()) before it processes the first segment.
+    void on_segment(uint64_t now_us, const Tuple& t, FlowHash h, const Segment& seg, Outbox& out);
+    FlowHash tuple_hash(const Tuple& t) const { return hash(t); }
+    void prefetch(FlowHash h) const { flows_.prefetch(h.slot()); }
     // Fires due timers (RTO, SYN-ACK, 2MSL, FIN_WAIT_2, keepalive). Timers
     // that would overflow the Outbox stay due for the next call.
     void advance(uint64_t now_us, Outbox& out);
@@ -189,7 +197,7 @@ class Stack {
     // (the app aborted it; the abort has been carried out).
     bool app_still_open(Tcb& t);
     void do_abort(Tcb& t);
-    uint32_t hash(const Tuple& t) const { return uint32_t(hash_tuple(table_key_, t)); }
+    FlowHash hash(const Tuple& t) const { return flow_hash(table_key_, t); }
     Tcb& tcb_at(uint32_t i) { return tcbs_[i]; }
 
     // --- Conn API (stack.cpp) ---
@@ -199,8 +207,8 @@ class Stack {
     void conn_abort(Tcb& t);
 
     // --- input without a TCB (input_listen.cpp) ---
-    void input_no_conn(const Tuple& tu, uint32_t h, const Segment& seg);
-    void input_listen(Listener& l, const Tuple& tu, uint32_t h, const Segment& seg,
+    void input_no_conn(const Tuple& tu, FlowHash h, const Segment& seg);
+    void input_listen(Listener& l, const Tuple& tu, FlowHash h, const Segment& seg,
                       const util::SeqNum* iss_override);
     Listener* find_listener(uint16_t port);
     // What a peer's SYN offered (or a SYN cookie remembered).
@@ -217,9 +225,9 @@ class Stack {
 
     // --- SYN cookies (syncookies.cpp) ---
     bool use_cookie(const Listener& l) const;
-    void send_cookie_syn_ack(Listener& l, const Tuple& tu, const Segment& seg);
+    void send_cookie_syn_ack(Listener& l, const Tuple& tu, const Segment& seg, uint32_t ts_offset);
     // true if the ACK was a valid cookie and has been handled.
-    bool cookie_ack(Listener& l, const Tuple& tu, uint32_t h, const Segment& seg);
+    bool cookie_ack(Listener& l, const Tuple& tu, FlowHash h, const Segment& seg);
 
     // --- SYN_SENT (input_syn_sent.cpp) ---
     void input_syn_sent(Tcb& t, const Segment& seg);
@@ -241,7 +249,7 @@ class Stack {
     void rtt_from_ack(Tcb& t, const Segment& seg);
 
     // --- TIME_WAIT (input_time_wait.cpp) ---
-    void input_time_wait(TimeWait& tw, uint32_t h, const Segment& seg);
+    void input_time_wait(TimeWait& tw, FlowHash h, const Segment& seg);
 
     // --- output (output.cpp) ---
     void output(Tcb& t);

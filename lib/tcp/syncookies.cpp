@@ -31,7 +31,8 @@ bool Stack::use_cookie(const Listener& l) const {
     }
 }
 
-void Stack::send_cookie_syn_ack(Listener& l, const Tuple& tu, const Segment& seg) {
+void Stack::send_cookie_syn_ack(Listener& l, const Tuple& tu, const Segment& seg,
+                                uint32_t ts_offset) {
     const Offer peer = Offer::from(seg.opt);
     sc::SynOptions so;
     so.mss = peer.mss;
@@ -39,12 +40,11 @@ void Stack::send_cookie_syn_ack(Listener& l, const Tuple& tu, const Segment& seg
     so.wscale = peer.wscale;
     so.sack_ok = cfg_.sack && peer.sack;
     so.timestamps = cfg_.timestamps && peer.timestamps;
-    // The connection's TS offset is a function of the tuple, so the TSvals
-    // after the handshake continue from the cookie's (which is rounded down,
-    // never ahead of our clock).
-    const IsnGenerator::Values v = isn_.make(tu, now_us_);
+    // The connection's TS offset is a function of the tuple (its flow hash),
+    // so the TSvals after the handshake continue from the cookie's (which is
+    // rounded down, never ahead of our clock).
     const sc::Cookie c = sc::make(cookies_.current, cookie_tuple(tu), seg.seq.raw(), so, now_ms_,
-                                  tsval(v.ts_offset));
+                                  tsval(ts_offset));
 
     OutSegment* o = new_segment(tu);
     if (!o) return;
@@ -70,7 +70,7 @@ void Stack::send_cookie_syn_ack(Listener& l, const Tuple& tu, const Segment& seg
     }
 }
 
-bool Stack::cookie_ack(Listener& l, const Tuple& tu, uint32_t h, const Segment& seg) {
+bool Stack::cookie_ack(Listener& l, const Tuple& tu, FlowHash h, const Segment& seg) {
     if (cfg_.syncookies == 0) return false;
     // With tcp.syncookies = 1 an ACK is a cookie candidate only while this
     // listener has recently sent cookies (two validity periods).
@@ -94,7 +94,7 @@ bool Stack::cookie_ack(Listener& l, const Tuple& tu, uint32_t h, const Segment& 
         if (cfg_.abort_on_overflow) send_reset_reply(tu, seg);
         return true;
     }
-    Tcb* tp = alloc_tcb(tu, h);
+    Tcb* tp = alloc_tcb(tu, h.slot());
     if (!tp) return true;  // counted; the client retransmits
     Tcb& t = *tp;
     t.app = l.app;
@@ -107,7 +107,7 @@ bool Stack::cookie_ack(Listener& l, const Tuple& tu, uint32_t h, const Segment& 
     t.rcv_adv = t.rcv_nxt;
     t.iss = seg.ack - 1;
     t.snd_una = t.snd_nxt = t.snd_max = seg.ack;
-    t.ts_offset = isn_.make(tu, now_us_).ts_offset;
+    t.ts_offset = h.ts_offset();
     negotiate(t, Offer{r->mss, r->wscale_ok, r->wscale, r->sack_ok, r->timestamps, seg.opt.ts_val});
     t.snd_wnd = t.max_snd_wnd = uint32_t(seg.window) << t.snd_wscale;
     t.snd_wl1 = seg.seq;

@@ -25,4 +25,13 @@ inline void store_be32(uint8_t* p, uint32_t v) {
     p[3] = uint8_t(v);
 }
 
+// Host-order load of an unaligned word: for sums where byte order does not
+// matter (the Internet checksum), so no swap is paid per word.
+template <class T>
+inline T load_native(const uint8_t* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
 }  // namespace tern::util

@@ -7,34 +7,49 @@ using namespace tcptest;
 
 TEST_CASE("ISN: the same tuple later gets a larger ISN (4 us clock)", "[tcp][isn]") {
     IsnGenerator g(kKey);
-    const SeqNum a = g.make(kTuple, 1'000'000).isn;
-    const SeqNum b = g.make(kTuple, 1'000'004).isn;
-    const SeqNum c = g.make(kTuple, 2'000'000).isn;
+    const SeqNum a = g.make(kTuple, 1'000'000);
+    const SeqNum b = g.make(kTuple, 1'000'004);
+    const SeqNum c = g.make(kTuple, 2'000'000);
     CHECK(b > a);
     CHECK(b - a == 1u);
     CHECK(c > b);
     CHECK(c - a == 250'000u);
     // ... and across the 2^32 wrap of M (after 4.77 hours), still "later".
-    const SeqNum d = g.make(kTuple, (uint64_t(1) << 34) - 8).isn;
-    const SeqNum e = g.make(kTuple, (uint64_t(1) << 34) + 8).isn;
+    const SeqNum d = g.make(kTuple, (uint64_t(1) << 34) - 8);
+    const SeqNum e = g.make(kTuple, (uint64_t(1) << 34) + 8);
     CHECK(e > d);
 }
 
 TEST_CASE("ISN: different tuples and different secrets give unrelated ISNs", "[tcp][isn]") {
     IsnGenerator g(kKey);
     std::set<uint32_t> seen;
-    for (uint32_t i = 0; i < 10000; ++i) seen.insert(g.make(client_tuple(i), 1'000'000).isn.raw());
+    for (uint32_t i = 0; i < 10000; ++i) seen.insert(g.make(client_tuple(i), 1'000'000).raw());
     CHECK(seen.size() == 10000);
     // Neighbouring ports are not neighbouring ISNs.
-    const uint32_t x = g.make(client_tuple(0), 0).isn.raw();
-    const uint32_t y = g.make(client_tuple(1), 0).isn.raw();
+    const uint32_t x = g.make(client_tuple(0), 0).raw();
+    const uint32_t y = g.make(client_tuple(1), 0).raw();
     CHECK(x - y > 1000000u);
     CHECK(y - x > 1000000u);
     // A different secret, a different ISN; never the bare clock.
     IsnGenerator g2(tern::util::SipKey{1, 2});
-    CHECK(g2.make(kTuple, 0).isn != g.make(kTuple, 0).isn);
-    CHECK(g.make(kTuple, 0).isn != SeqNum(0));
-    CHECK(g.make(kTuple, 0).ts_offset != g.make(client_tuple(7), 0).ts_offset);
+    CHECK(g2.make(kTuple, 0) != g.make(kTuple, 0));
+    CHECK(g.make(kTuple, 0) != SeqNum(0));
+}
+
+TEST_CASE("Flow hash: the timestamp offset is the half the table does not use", "[tcp][isn]") {
+    const tern::util::SipKey k{3, 4};
+    std::set<uint32_t> offsets;
+    for (uint32_t i = 0; i < 10000; ++i) {
+        const FlowHash h = flow_hash(k, client_tuple(i));
+        CHECK(h.slot() == uint32_t(h.v));
+        CHECK(h.ts_offset() == uint32_t(h.v >> 32));
+        offsets.insert(h.ts_offset());
+    }
+    CHECK(offsets.size() == 10000);
+    // Keyed: another key moves both halves.
+    const FlowHash a = flow_hash(k, kTuple), b = flow_hash(tern::util::SipKey{3, 5}, kTuple);
+    CHECK(a.slot() != b.slot());
+    CHECK(a.ts_offset() != b.ts_offset());
 }
 
 TEST_CASE("ISN through the Stack: a reopened tuple starts further on", "[tcp][isn]") {
