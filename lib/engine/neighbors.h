@@ -4,7 +4,8 @@
 // flat segment, so the source MAC of a peer's frames is its next hop;
 // no ARP resolution is needed.
 //
-// Workload: one entry per remote address, learned on every TCP frame; a
+// Workload: one entry per remote address, learned when a connection is
+// created (replies to a frame in hand use that frame's source MAC); a
 // spoofed flood overwrites entries at will, so the table is direct-mapped,
 // fixed-size and keyed by a secret hash (no probing, no growth), and a miss
 // falls back to the last next hop seen, which behind a router is the router.

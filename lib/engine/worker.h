@@ -86,6 +86,7 @@ private:
     static constexpr unsigned kStage = 32;
     void handle_burst(uint16_t qi, rte_mbuf** pkts, uint16_t n);
     bool stage_tcp(uint16_t qi, rte_mbuf* m, const net::Frame& f, Staged& s);
+    void process_staged(unsigned n);
     void handle_tcp(const Staged& s);
     // Turns every OutSegment into a packet; `reuse` (the frame that caused
     // them, or nullptr) becomes the first one, so a reply costs no allocation.

@@ -1,7 +1,8 @@
-// A worker's receive path, one RX burst at a time, in two passes (the
-// l3fwd pattern): first every frame is classified, parsed and its tuple
-// hashed, with the next frames' data and each flow-table slot prefetched;
-// then the staged TCP segments go through the Stack. The misses of a burst
+// A worker's receive path, one RX burst at a time, in passes (the l3fwd
+// pattern): first every frame is classified, parsed and its tuple hashed,
+// with the next frames' data and each flow-table slot prefetched; then each
+// staged segment's connection (TCB or TIME_WAIT record) is prefetched; then
+// the segments go through the Stack. The misses of a burst
 // (frames last written by the NIC or another core, table slots spread over
 // megabytes) overlap instead of stalling one segment at a time.
 #include <rte_mbuf.h>
@@ -42,11 +43,16 @@ void Worker::handle_burst(uint16_t qi, rte_mbuf** pkts, uint16_t n) {
         net::Frame f;
         if (!handle(qi, pkts[i], f) || !stage_tcp(qi, pkts[i], f, staged_[ns])) continue;
         if (++ns == kStage) {
-            for (unsigned k = 0; k < ns; ++k) handle_tcp(staged_[k]);
+            process_staged(ns);
             ns = 0;
         }
     }
-    for (unsigned k = 0; k < ns; ++k) handle_tcp(staged_[k]);
+    process_staged(ns);
+}
+
+void Worker::process_staged(unsigned n) {
+    for (unsigned k = 0; k < n; ++k) stack_->prefetch_conn(staged_[k].tuple, staged_[k].hash);
+    for (unsigned k = 0; k < n; ++k) handle_tcp(staged_[k]);
 }
 
 bool Worker::handle(uint16_t qi, rte_mbuf* m, net::Frame& f) {

@@ -20,10 +20,12 @@ void Worker::handle_tcp(const Staged& s) {
     const size_t live_before = stack_->live_tcbs();
     stack_->on_segment(now_us_, s.tuple, s.hash, s.seg, out_);
     // The next hop is needed only for what the Stack may send later, on its
-    // own: learn it from peers with state here (an ACK, or a SYN that made a
-    // half-open entry), not from SYNs answered statelessly by a cookie, so a
-    // spoofed flood neither costs a hash per SYN nor churns the table.
-    if (s.seg.has(tcp::flag::kAck) || stack_->live_tcbs() > live_before)
+    // own (replies go back where the frame came from): learn it once per
+    // connection, when a segment creates state here (a half-open entry or a
+    // cookie-validated ACK). Not from SYNs answered statelessly, so a spoofed
+    // flood neither costs a hash per SYN nor churns the table; not on every
+    // ACK, which cost a hash and a random store per segment.
+    if (stack_->live_tcbs() > live_before)
         neighbors_.learn(s.f.saddr, s.f.data + net::eth::kSrc, s.qi);
     emit_all(s.m, s.qi);
 }
@@ -40,18 +42,30 @@ void Worker::emit_all(rte_mbuf* reuse, uint16_t reuse_q) {
 }
 
 void Worker::emit_outbox(rte_mbuf* reuse, uint16_t reuse_q) {
+    // Everything for the sender of the frame in hand goes back the way it
+    // came: to its source MAC, out of its queue.
     net::MacAddr reuse_dst;
-    if (reuse) reuse_dst = net::MacAddr::from(rte_pktmbuf_mtod(reuse, uint8_t*) + net::eth::kSrc);
+    uint32_t reuse_peer = 0;
+    if (reuse) {
+        const uint8_t* frame = rte_pktmbuf_mtod(reuse, uint8_t*);
+        reuse_dst = net::MacAddr::from(frame + net::eth::kSrc);
+        reuse_peer = util::load_be32(frame + net::eth::kHdrLen + net::ip4::kSrc);
+    }
+    const bool have_peer = reuse != nullptr;
     for (const auto& s : out_) {
         rte_mbuf* m = nullptr;
         uint16_t qi = reuse_q;
         net::MacAddr dst;
-        if (reuse && s.tuple.remote_addr == util::load_be32(rte_pktmbuf_mtod(reuse, uint8_t*) +
-                                                             net::eth::kHdrLen + net::ip4::kSrc)) {
-            m = reuse;
-            reuse = nullptr;
+        if (have_peer && s.tuple.remote_addr == reuse_peer) {
             dst = reuse_dst;
-            rte_pktmbuf_reset(m);
+            if (reuse) {
+                m = reuse;
+                reuse = nullptr;
+                rte_pktmbuf_reset(m);
+            } else if (!(m = rte_pktmbuf_alloc(queues_[qi].pool))) {
+                ctr_.tx_no_mbuf.inc();
+                continue;
+            }
         } else {
             bool fallback = false;
             const Neighbors::Entry* n = neighbors_.lookup(s.tuple.remote_addr, fallback);

@@ -135,6 +135,16 @@ void Stack::on_segment(uint64_t now_us, const Tuple& tu, FlowHash h, const Segme
     end_call();
 }
 
+void Stack::prefetch_conn(const Tuple& tu, FlowHash h) const {
+    const uint32_t ref = flows_.find(tu, h.slot());
+    if (ref == 0) return;
+    const char* p = FlowTable::is_tw(ref)
+                        ? reinterpret_cast<const char*>(&tws_[FlowTable::index_of(ref)])
+                        : reinterpret_cast<const char*>(&tcbs_[FlowTable::index_of(ref)]);
+    const size_t size = FlowTable::is_tw(ref) ? sizeof(TimeWait) : sizeof(Tcb);
+    for (size_t off = 0; off < size; off += 64) __builtin_prefetch(p + off);
+}
+
 void Stack::advance(uint64_t now_us, Outbox& out) {
     begin_call(now_us, out);
     // Stop once the Outbox cannot take what a timer may send; the rest stay

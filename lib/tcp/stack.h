@@ -94,6 +94,10 @@ class Stack {
     void on_segment(uint64_t now_us, const Tuple& t, FlowHash h, const Segment& seg, Outbox& out);
     FlowHash tuple_hash(const Tuple& t) const { return hash(t); }
     void prefetch(FlowHash h) const { flows_.prefetch(h.slot()); }
+    // Second stage, once the slot is likely cached: starts loading the
+    // connection the tuple maps to now. Only a hint: on_segment looks the
+    // tuple up again (segments before it in the burst may change the table).
+    void prefetch_conn(const Tuple& t, FlowHash h) const;
     // Fires due timers (RTO, SYN-ACK, 2MSL, FIN_WAIT_2, keepalive). Timers
     // that would overflow the Outbox stay due for the next call.
     void advance(uint64_t now_us, Outbox& out);
