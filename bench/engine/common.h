@@ -3,8 +3,8 @@
 // lcore; a generator on the other lcore plays the network: it enqueues
 // frames on the RX ring and dequeues what the worker sent from the TX ring.
 //
-// Shared pieces: options, the ring port, frame writing/parsing for the
-// generators, a fast PRNG, RSS probes and the report (table + JSON).
+// Shared pieces: options, the ring port, mbuf helpers for the generators and
+// the report (table + JSON); frames and the PRNG are in bench/common.
 #pragma once
 
 #include <atomic>
@@ -14,6 +14,8 @@
 #include <variant>
 #include <vector>
 
+#include "common/rng.h"
+#include "common/tcp_frame.h"
 #include "config/config.h"
 #include "dpdk/port.h"
 #include "engine/worker.h"
@@ -65,67 +67,9 @@ inline constexpr uint32_t kEngineIp = (198u << 24) | (18u << 16) | (0u << 8) | 1
 inline constexpr uint16_t kHttpPort = 80;
 inline const net::MacAddr kGenMac{{0x02, 0x00, 0x00, 0xbe, 0x4c, 0x01}};
 
-// xoshiro-style PRNG (wyrand): fast, good enough to spread tuples.
-struct Rng {
-    uint64_t s;
-    explicit Rng(uint64_t seed) : s(seed) {}
-    uint64_t next() {
-        s += 0xa0761d6478bd642full;
-        __uint128_t t = (__uint128_t)(s) * (s ^ 0xe7037ed1a0b428dbull);
-        return uint64_t(t >> 64) ^ uint64_t(t);
-    }
-};
-
-// Cheap 32-bit mixer (murmur3 finalizer): ISNs derived from the tuple so a
-// reply can be checked without per-flow state.
-inline uint32_t mix32(uint32_t x) {
-    x ^= x >> 16;
-    x *= 0x85ebca6bu;
-    x ^= x >> 13;
-    x *= 0xc2b2ae35u;
-    x ^= x >> 16;
-    return x;
-}
-
-// --- frames the generators send ---
-
-struct TcpOut {
-    uint32_t saddr = 0, daddr = 0;
-    uint16_t sport = 0, dport = 0;
-    uint32_t seq = 0, ack = 0;
-    uint8_t flags = 0;
-    uint16_t window = 64240;
-    bool syn_opts = false;  // MSS 1460, SACK-permitted, TS, NOP, WS 7 (as Linux)
-    bool ts = false;        // NOP NOP TS on non-SYN segments
-    uint32_t tsval = 0, tsecr = 0;
-    const uint8_t* payload = nullptr;
-    uint16_t payload_len = 0;
-};
-
-// Writes Ethernet + IPv4 + TCP (+ payload) with valid checksums at p;
-// returns the frame length.
-uint16_t write_frame(uint8_t* p, const net::MacAddr& dst, const TcpOut& s);
-
 // Resets m and fills it with the frame of s; sets RX checksum flags.
 void make_mbuf(rte_mbuf* m, const net::MacAddr& dst, const TcpOut& s, bool rx_csum_good);
 
-// --- frames the generators receive ---
-
-struct TcpIn {
-    uint32_t saddr = 0, daddr = 0;
-    uint16_t sport = 0, dport = 0;
-    uint32_t seq = 0, ack = 0;
-    uint8_t flags = 0;
-    bool has_ts = false;
-    uint32_t tsval = 0, tsecr = 0;
-    const uint8_t* payload = nullptr;
-    uint16_t payload_len = 0;
-};
-
-// Parses an Ethernet/IPv4/TCP frame; false if it is not one.
-bool parse_frame(const uint8_t* p, uint32_t len, TcpIn& out);
-// Both checksums verify (software, as the receiving NIC would).
-bool checksums_ok(const uint8_t* p, uint32_t len);
 // As checksums_ok(), for a frame sent with TX checksum offload requested:
 // the NIC would have filled them, so fill them here first (as it would).
 void complete_offloaded_checksums(rte_mbuf* m);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common.h"
+#include "common/hugepages.h"
 #include "config/config.h"
 #include "dpdk/eal.h"
 
@@ -44,24 +45,6 @@ void usage() {
         "                     under setsid so that no other process shares the group): on a\n"
         "                     machine shared with compilers, the bench threads keep their CPUs\n",
         stderr);
-}
-
-// Free 2 MiB pages and a mounted hugetlbfs.
-uint64_t free_hugepage_mb() {
-    bool mounted = false;
-    std::ifstream mounts("/proc/mounts");
-    std::string line;
-    while (std::getline(mounts, line))
-        if (line.find(" hugetlbfs ") != std::string::npos) mounted = true;
-    if (!mounted) return 0;
-    std::ifstream mi("/proc/meminfo");
-    uint64_t free_pages = 0, page_kb = 0;
-    while (std::getline(mi, line)) {
-        unsigned long long v;
-        if (std::sscanf(line.c_str(), "HugePages_Free: %llu", &v) == 1) free_pages = v;
-        if (std::sscanf(line.c_str(), "Hugepagesize: %llu kB", &v) == 1) page_kb = v;
-    }
-    return free_pages * page_kb / 1024;
 }
 
 }  // namespace
@@ -137,7 +120,7 @@ int main(int argc, char** argv) {
                                  "--file-prefix=" + prefix, "--log-level=*:warning",
                                  "--no-telemetry"};
     const uint64_t want_mb = 768;
-    const uint64_t free_mb = o.no_huge ? 0 : free_hugepage_mb();
+    const uint64_t free_mb = o.no_huge ? 0 : bench::free_hugepage_mb();
     if (!o.no_huge && free_mb >= want_mb) {
         // Memory grows on demand (no -m: reserving it up front costs seconds of
         // page zeroing); unlinked at once, so a crash leaves no pages behind.

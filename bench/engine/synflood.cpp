@@ -93,7 +93,7 @@ int run_synflood(const Options& o) {
         s.flags = 0x02;
         s.syn_opts = true;
         s.tsval = t.tsval;
-        t.len = write_frame(t.frame, h.ring->port.mac, s);
+        t.len = write_frame(t.frame, kGenMac, h.ring->port.mac, s);
         t.ip_base = uint16_t(~util::load_be16(t.frame + kIpCsum));
         t.tcp_base = uint16_t(~util::load_be16(t.frame + kTcpCsum));
     }

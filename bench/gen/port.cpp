@@ -1,0 +1,49 @@
+#include "port.h"
+
+#include <fmt/format.h>
+#include <rte_ethdev.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+#include "config/config.h"
+
+namespace tern::gen {
+
+dpdk::Port open_port(const std::string& name, uint32_t mbufs) {
+    config::Config cfg;  // only the port and pool sizes are read
+    cfg.port.name = name;
+    cfg.engine.mbufs = mbufs;
+    cfg.engine.mbuf_cache = 256;
+    const auto ids = dpdk::select_ports(cfg.port);
+    if (ids.size() != 1)
+        throw std::runtime_error(fmt::format("{} ethdevs: name the one to use with --port", ids.size()));
+    return dpdk::start_port(ids[0], 1, cfg);
+}
+
+bool wait_link_up(uint16_t port_id, double timeout_s, const std::atomic<bool>& stop) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+    while (!stop.load()) {
+        rte_eth_link link{};
+        if (rte_eth_link_get_nowait(port_id, &link) == 0 && link.link_status == RTE_ETH_LINK_UP)
+            return true;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+}
+
+PortCounters read_port_counters(uint16_t port_id) {
+    rte_eth_stats s{};
+    PortCounters c;
+    if (rte_eth_stats_get(port_id, &s) == 0) {
+        c.ipackets = s.ipackets;
+        c.opackets = s.opackets;
+        c.oerrors = s.oerrors;
+        c.imissed = s.imissed;
+    }
+    return c;
+}
+
+}  // namespace tern::gen
