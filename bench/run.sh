@@ -21,7 +21,8 @@
 # --quick = 1 repetition of 2 s (files named <date>-quick.*), a smoke check.
 #
 # Defaults: -r 3, -s 10, --warmup 1, -b build, all three scenarios, OUT
-# bench/results. --quiet-wait S (default 10) is passed to bench/linux/run.sh.
+# bench/results, --concurrency 1024 (connections in flight, tern-gen's and the
+# Linux client's alike), --flood-rate: tern-gen's default (as fast as it goes). --quiet-wait S (default 10) is passed to bench/linux/run.sh.
 # --priority is on unless --no-priority: every program measured (tern,
 # tern-gen, the Linux baseline) leads its own session (setsid) at nice -20
 # for itself and its scheduler autogroup; see bench/engine/README.md, "The
@@ -41,7 +42,7 @@ REPORT="$HERE/report"
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-2}"; }
 
 REPS=3 SECS=10 WARMUP=1 BUILD="$ROOT/build" SCENARIOS=cps,synflood,mixed LINUX=1 QUICK=0
-CONC="" FLOOD_RATE="" QUIET_WAIT=10 PRIORITY=1 OUT="$ROOT/bench/results" DOC=1 KEEP_LOGS="" BUILD_IT=1
+CONC=1024 FLOOD_RATE="" QUIET_WAIT=10 PRIORITY=1 OUT="$ROOT/bench/results" DOC=1 KEEP_LOGS="" BUILD_IT=1
 CMDLINE="bench/run.sh $*"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -146,9 +147,19 @@ trap cleanup EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
 # Raises a program we just started (it leads its own session, see setsid
 # below) to nice -20 for its autogroup: with sched_autogroup_enabled, plain
 # nice only counts inside a session.
+# It must have called setsid() first, or the write would raise the autogroup
+# of this script's session instead: wait (bounded) until it leads a session.
 boost() {
   [ "$PRIORITY" -eq 1 ] || return 0
-  echo -20 > "/proc/$1/autogroup" 2>/dev/null || echo "run.sh: could not raise pid $1's autogroup" >&2
+  local _
+  for _ in $(seq 1 100); do
+    [ "$(ps -o sid= -p "$1" 2>/dev/null | tr -d ' ')" = "$1" ] && break
+    sleep 0.02
+  done
+  if [ "$(ps -o sid= -p "$1" 2>/dev/null | tr -d ' ')" = "$1" ] && echo -20 > "/proc/$1/autogroup" 2>/dev/null; then
+    return 0
+  fi
+  echo "run.sh: could not raise pid $1's autogroup (not in its own session yet?)" >&2
 }
 # The command prefix that gives a program its own session (and nice -20).
 launch_prefix() {
@@ -168,7 +179,7 @@ tern_settings() {
 }
 gen_args() {
   local a=(--seconds "$SECS" --warmup "$WARMUP" --dst-ip 198.18.0.1)
-  [ -z "$CONC" ] || [ "$1" = synflood ] || a+=(--concurrency "$CONC")
+  [ "$1" = synflood ] || a+=(--concurrency "$CONC")
   [ -z "$FLOOD_RATE" ] || [ "$1" != mixed ] || a+=(--rate "$FLOOD_RATE")
   echo "${a[*]}"
 }
@@ -199,16 +210,18 @@ run_tern() {  # $1 scenario, $2 repetition
     return 0
   fi
   "$PY" "$REPORT/telemetry_sampler.py" "$tp" "$dir/telemetry.jsonl" --max-seconds $((SECS + WARMUP + 120)) \
-      2> "$dir/sampler.log" &
+      --pid "tern=$TERN_PID" --pid-file "gen=$dir/gen.pid" 2> "$dir/sampler.log" &
   SAMPLER_PID=$!
   # shellcheck disable=SC2046
   $(launch_prefix) "$GEN" -l 0 --no-pci --file-prefix="$gp" $(mem_args) \
       --vdev="net_memif0,role=client,id=0,socket=$sock" -- "$scen" $(gen_args "$scen") \
       --json "$dir/gen.json" > "$dir/gen.log" 2>&1 &
   GEN_PID=$!
+  echo "$GEN_PID" > "$dir/gen.pid"
   boost "$GEN_PID"
   wait_exit "$GEN_PID" $((SECS + WARMUP + 60)) || rc=$?
   stop_pid "$GEN_PID"; GEN_PID=""
+  sleep 0.5  # a telemetry sample after tern-gen's window closed (the sampler reads every 0.25 s)
   stop_pid "$SAMPLER_PID"; SAMPLER_PID=""
   stop_pid "$TERN_PID"; TERN_PID=""
   forget_dpdk "$tp"; forget_dpdk "$gp"; rm -f "$sock"
@@ -230,8 +243,9 @@ import json, sys
 r = json.loads(open(sys.argv[1]).read().splitlines()[-1])
 m = r.get("metrics") or {}
 f = lambda v, p="%.0f": "n/a" if v is None else p % v
-print("  tern: rate %s, worker busy %s, tern-gen busy %s, p99 handshake %s us%s" % (
-    f(m.get("rate")), f(m.get("server_busy"), "%.3f"), f(m.get("generator_busy"), "%.3f"),
+print("  tern: rate %s, worker busy %s (on CPU %s), tern-gen busy %s (on CPU %s), p99 handshake %s us%s" % (
+    f(m.get("rate")), f(m.get("server_busy"), "%.3f"), f(m.get("tern_oncpu"), "%.3f"),
+    f(m.get("generator_busy"), "%.3f"), f(m.get("generator_oncpu"), "%.3f"),
     f(m.get("p99_handshake_us")), ("  ERROR: " + r["error"]) if "error" in r else ""))
 PY
 }
@@ -245,7 +259,9 @@ run_linux() {  # $1 scenario (cps|synflood), $2 repetition
   local args=("$scen" --seconds "$SECS" --warmup "$WARMUP" --repeat 1 --json "$dir/linux.json"
               --server-cpu 1 --client-cpu 0 --quiet-wait "$QUIET_WAIT" --bin-dir "$BUILD/bench/linux")
   [ "$PRIORITY" -eq 0 ] || args+=(--nice -20)
-  [ -z "$CONC" ] || [ "$scen" != cps ] || args+=(--concurrency "$CONC")
+  # tern-gen's clients send a keep-alive request and close first (TIME_WAIT on
+  # the client side); the Linux clients do the same, with as many in flight.
+  [ "$scen" != cps ] || args+=(--concurrency "$CONC" --close client)
   setsid "$ROOT/bench/linux/run.sh" "${args[@]}" > /dev/null 2> "$dir/linux.log" &
   LINUX_PID=$!
   boost "$LINUX_PID"

@@ -114,8 +114,9 @@ def targets_table(doc):
 
 
 def runs_table(doc):
-    rows = ["| scenario | side | run | load avg | rate | server busy | per busy core | bounded / limited by | |",
-            "|---|---|---:|---:|---:|---:|---:|---|---|"]
+    rows = ["| scenario | side | run | load avg | rate | server busy | per busy core | on CPU: tern worker / tern-gen "
+            "| bounded / limited by | |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---|---|"]
     for r in doc["runs"]:
         m = r.get("metrics") or {}
         if r["side"] == "tern":
@@ -127,7 +128,9 @@ def runs_table(doc):
         la = r.get("loadavg_start") or [None]
         rows.append("| " + " | ".join([
             r["scenario"], r["side"], str(r["rep"]), "n/a" if la[0] is None else f"{la[0]:.2f}",
-            rate(m.get("rate")), share(m.get("server_busy")), rate(m.get("per_core")), lim,
+            rate(m.get("rate")), share(m.get("server_busy")), rate(m.get("per_core")),
+            f"{share(m.get('tern_oncpu'))} / {share(m.get('generator_oncpu'))}" if r["side"] == "tern" else "",
+            lim,
             ("failed: " + str(r["error"])[:80]) if "error" in r else "",
         ]) + " |")
     return rows
@@ -136,7 +139,9 @@ def runs_table(doc):
 def body(doc):
     out = header(doc) + [""] + main_table(doc) + [""] + targets_table(doc)
     out += ["", "Every run:", ""] + runs_table(doc)
-    out += ["", "Ratios compare medians. \"per busy core\" = rate / the server's busy share (tern: its worker's "
+    out += ["", "\"on CPU\": the share of the window each polling thread actually ran (schedstat); "
+            "below ~0.97 it was descheduled by other work and its busy share includes time it did not run.",
+            "", "Ratios compare medians. \"per busy core\" = rate / the server's busy share (tern: its worker's "
             "TSC busy cycles over tern-gen's window; Linux: our perf-attributed share of the server CPU). "
             "\"bounded by\" is explained in bench/results/README.md."]
     return out

@@ -9,6 +9,8 @@ ratios, targets, tables, plots) reads only these records:
                      share; Linux: bench/linux's per_busy_core_rate)
   server_busy        tern worker busy share / Linux server CPU share (ours)
   generator_busy     tern-gen's busy share (tern side only)
+  tern_oncpu, generator_oncpu   share of the window each polling thread was on
+                     its CPU (tern side only; < ~0.97: descheduled by other work)
   p99_handshake_us, p99_response_us, success_rate, syn_ack_rate, reply_ratio
 """
 
@@ -45,6 +47,8 @@ def tern_record(scenario, gen_doc, window):
         "syn_ack_rate": r.get("syn_acks_per_s"),
         "reply_ratio": r.get("reply_ratio"),
         "tx_dropped": r.get("tx_dropped"),
+        "tern_oncpu": (window.get("oncpu_share") or {}).get("tern_worker"),
+        "generator_oncpu": (window.get("oncpu_share") or {}).get("generator"),
     }
     if pre is not None:
         rec.update({

@@ -32,8 +32,12 @@ def series(seconds, start_rx_at, busy_share, step=0.25, t0=100.0):
             if t > t0 + start_rx_at:
                 busy += int(GHZ * step * busy_share)
                 rx += 1000
+        # tern's worker runs 90 % of the time; tern-gen appears after 0.5 s
+        oncpu = {"tern": {"rte-worker-1": int(0.9e9 * (t - t0))},
+                 "gen": {"tern-gen": int(0.8e9 * (t - t0))} if t - t0 >= 0.5 else {}}
         out.append({"t": t, "stats": {"workers": 1, "rx_packets": rx, "tcp_syncookies_sent": rx // 2,
-                                      "worker0_busy_cycles": busy, "worker0_total_cycles": total}})
+                                      "worker0_busy_cycles": busy, "worker0_total_cycles": total},
+                    "oncpu_ns": oncpu})
     return out
 
 
@@ -103,6 +107,14 @@ class WindowTest(unittest.TestCase):
         self.assertAlmostEqual(w["busy_share"], 0.6, places=3)
         self.assertAlmostEqual(w["window_s"], 3.0, places=3)
         self.assertAlmostEqual(w["counters_per_s"]["rx_packets"], 4000.0, places=1)
+        self.assertAlmostEqual(w["oncpu_share"]["tern_worker"], 0.9, places=3)
+        self.assertAlmostEqual(w["oncpu_share"]["generator"], 0.8, places=3)
+
+    def test_oncpu_needs_the_thread_over_most_of_the_window(self):
+        s = series(8, 2.0, 0.6)
+        for x in s[-16:]:
+            x["oncpu_ns"]["gen"] = {}  # window 103.25-106.25 s; tern-gen gone from 104.25 s
+        self.assertIsNone(busy_window(s, seconds=3, warmup=1)["oncpu_share"]["generator"])
 
     def test_generator_window_wins(self):
         s = series(8, 0.0, 0.6)  # busy from the first interval on
@@ -157,6 +169,7 @@ class MarkdownTest(unittest.TestCase):
         self.assertIn("| 30.0x / 30.0x |", cps)
         self.assertIn("| generator |", cps)
         self.assertIn("| 400 µs / 5.00 ms |", cps)
+        self.assertIn("| 0.90 / 0.80 |", self.row("cps | tern"))
         syn = self.row("synflood")
         self.assertIn("| 10.0x / 5.0x |", syn)
         self.assertIn("| tern |", syn)

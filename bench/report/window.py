@@ -10,6 +10,9 @@ programs do) that is used instead.
 
 busy share = delta worker0_busy_cycles / delta worker0_total_cycles between
 the samples nearest to the window's ends (raw TSC counters, cumulative).
+on-CPU share = delta of a thread's schedstat run time / wall time, over the
+same window: below ~0.97 the thread was descheduled (other work on its CPU)
+and its busy share counts time it did not run.
 """
 import json
 
@@ -49,6 +52,23 @@ def busy_cycles(stats, key):
     return sum(stats.get(f"worker{w}_{key}_cycles", 0) for w in range(int(stats.get("workers", 1))))
 
 
+# (process, thread) pairs whose on-CPU share is reported: tern's worker
+# lcore thread and tern-gen's main thread (its only lcore).
+ONCPU_THREADS = {"tern_worker": ("tern", "rte-worker-1"), "generator": ("gen", "tern-gen")}
+
+
+def oncpu_share(series, start, end, proc, thread):
+    have = [s for s in series if thread in s.get("oncpu_ns", {}).get(proc, {})]
+    if not have:
+        return None
+    a, b = nearest(have, start), nearest(have, end)
+    dt = b["t"] - a["t"]
+    if dt < 0.5 * (end - start) or dt <= 0:
+        return None  # the thread was not seen over most of the window
+    ns = b["oncpu_ns"][proc][thread] - a["oncpu_ns"][proc][thread]
+    return round(ns / (dt * 1e9), 4)
+
+
 def busy_window(series, seconds, warmup, gen_window_ns=None):
     """Busy share and counter rates over tern-gen's window (see module doc)."""
     if gen_window_ns:
@@ -73,6 +93,7 @@ def busy_window(series, seconds, warmup, gen_window_ns=None):
         "window_s": round(dt, 3),
         "window_offset_s": round(abs(a["t"] - start) + abs(b["t"] - end), 3),
         "how": how,
+        "oncpu_share": {k: oncpu_share(series, start, end, *v) for k, v in ONCPU_THREADS.items()},
         "counters_per_s": rates,
         "live_conns_at_end": b["stats"].get("live_conns"),
         "time_wait_conns_at_end": b["stats"].get("time_wait_conns"),
