@@ -289,9 +289,12 @@ size_t HttpRequestScanner::take_word(const uint8_t* p, size_t n) {
 HttpRequestScanner::Result HttpRequestScanner::feed(const uint8_t* data, size_t len) {
     if (phase_ == kDone) return Result{.used = len};
     for (size_t i = 0; i < len; ++i) {
-        if (const size_t w = take_word(data + i, len - i)) {
-            i += w - 1;
-            continue;
+        const bool word_start = phase_ == kStart || phase_ == kSpVersion || phase_ == kLineStart;
+        if (word_start) {
+            if (const size_t w = take_word(data + i, len - i)) {
+                i += w - 1;
+                continue;
+            }
         }
         // Fast path through the runs nobody looks at: the target, names of
         // fields we do not know, and their values (User-Agent, Cookie, ...).
