@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <random>
 #include <vector>
 
 #include "tcp/segment.h"
@@ -223,4 +224,69 @@ TEST_CASE("SACK blocks that do not fit are left out", "[tcp][segment]") {
     CHECK(write_tcp_header(buf, sizeof buf, s) == 20);
     s.opt.has_mss = true;
     CHECK(write_tcp_header(buf, sizeof buf, s) == 0);  // needs 24
+}
+
+TEST_CASE("options: the common SYN and timestamp layouts parse as any other order",
+          "[tcp][segment]") {
+    // parse_options recognises Linux's SYN layout and the RFC 7323 timestamp
+    // block by their fixed bytes; the same options in another order take the
+    // general loop. Both must read the same values, and a near-miss of a
+    // fixed byte must not be taken for the layout.
+    std::mt19937 rng(7323);
+    auto be16 = [](std::vector<uint8_t>& v, uint16_t x) {
+        v.push_back(uint8_t(x >> 8));
+        v.push_back(uint8_t(x));
+    };
+    auto be32 = [&](std::vector<uint8_t>& v, uint32_t x) {
+        be16(v, uint16_t(x >> 16));
+        be16(v, uint16_t(x));
+    };
+    for (int round = 0; round < 2000; ++round) {
+        const uint16_t mss = uint16_t(rng());
+        const uint32_t tsv = rng(), tse = rng();
+        const uint8_t ws = uint8_t(rng() % 20);
+        std::vector<uint8_t> linux_syn{2, 4};
+        be16(linux_syn, mss);
+        linux_syn.insert(linux_syn.end(), {4, 2, 8, 10});
+        be32(linux_syn, tsv);
+        be32(linux_syn, tse);
+        linux_syn.insert(linux_syn.end(), {1, 3, 3, ws});
+        std::vector<uint8_t> other{1, 3, 3, ws, 8, 10};
+        be32(other, tsv);
+        be32(other, tse);
+        other.insert(other.end(), {4, 2, 2, 4});
+        be16(other, mss);
+        TcpOptions a, b;
+        REQUIRE(parse_options(linux_syn.data(), linux_syn.size(), a) == OptionError::None);
+        REQUIRE(parse_options(other.data(), other.size(), b) == OptionError::None);
+        REQUIRE(a == b);
+        CHECK(a.mss == mss);
+        CHECK(a.wscale == (ws > 14 ? 14 : ws));
+        CHECK((a.has_mss && a.has_wscale && a.sack_permitted && a.has_timestamp));
+
+        std::vector<uint8_t> ts_block{1, 1, 8, 10}, ts_other{8, 10};
+        be32(ts_block, tsv);
+        be32(ts_block, tse);
+        be32(ts_other, tsv);
+        be32(ts_other, tse);
+        ts_other.insert(ts_other.end(), {0, 0});
+        REQUIRE(parse_options(ts_block.data(), ts_block.size(), a) == OptionError::None);
+        REQUIRE(parse_options(ts_other.data(), ts_other.size(), b) == OptionError::None);
+        REQUIRE(a == b);
+        CHECK((a.has_timestamp && a.ts_val == tsv && a.ts_ecr == tse && !a.has_mss));
+
+        // One fixed byte changed: whatever it now means, it is what the
+        // general loop makes of it (compared against the bytes shifted by a
+        // leading NOP, which never matches a fixed layout).
+        std::vector<uint8_t> bent = rng() % 2 ? linux_syn : ts_block;
+        const size_t at = rng() % bent.size();
+        bent[at] = uint8_t(rng() % 12);
+        std::vector<uint8_t> shifted{1};
+        shifted.insert(shifted.end(), bent.begin(), bent.end());
+        TcpOptions c, d;
+        const OptionError ec = parse_options(bent.data(), bent.size(), c);
+        const OptionError ed = parse_options(shifted.data(), shifted.size(), d);
+        REQUIRE(ec == ed);
+        if (ec == OptionError::None) REQUIRE(c == d);
+    }
 }
