@@ -24,6 +24,7 @@ ClientTable::ClientTable(const Options& o, const SegmentTemplates& tpl, rte_memp
       seed_(seed),
       timeout_ticks_(clock.ticks(o.timeout_ms / 1e3)),
       twice_msl_ms_(uint32_t(2 * o.msl_ms)),
+      poll_every_(clock.ticks(20e-6)),
       rng_(seed ^ 0x5bd1e995u),
       cl_(n_),
       tw_(n_) {}
@@ -76,20 +77,57 @@ void ClientTable::finish(uint32_t i, Now now) {
     c.bits = 0;
 }
 
-void ClientTable::fail(uint32_t i, uint64_t& counter, rte_mbuf* m, Now now) {
-    ++counter;
+uint32_t ClientTable::snd_nxt(const Client& c) const {
+    switch (c.state) {
+        case SynSent: return c.isn + 1;
+        case Requested: return c.isn + 1 + tpl_.request_len();
+        case Closing: return c.isn + 2 + tpl_.request_len();  // after our FIN
+        case Waiting: break;
+    }
+    return c.isn;
+}
+
+void ClientTable::send_rst(uint32_t i, rte_mbuf* m, Now now) {
+    if (!m && !(m = rte_pktmbuf_alloc(pool_))) {
+        ++ctr_.alloc_failures;
+        return;
+    }
+    const Client& c = cl_[i];
+    send(m, tpl_.ack(rte_pktmbuf_mtod(m, uint8_t*), fields(c, snd_nxt(c), kRst | kAck, now)));
+}
+
+void ClientTable::fail(uint32_t i, Failure why, rte_mbuf* m, Now now) {
+    switch (why) {
+        case Failure::timeout: ++ctr_.failed_timeout; break;
+        case Failure::reset: ++ctr_.failed_reset; break;
+        case Failure::bad_response: ++ctr_.failed_bad_response; break;
+    }
+    if (why != Failure::reset) {
+        send_rst(i, m, now);
+        m = nullptr;
+    }
     finish(i, now);
     start(i, m, now);
 }
 
+void ClientTable::abort_all(Now now) {
+    for (uint32_t i = 0; i < n_; ++i) {
+        if (cl_[i].state == Waiting) continue;
+        send_rst(i, nullptr, now);
+        finish(i, now);
+    }
+}
+
 void ClientTable::poll(Now now) {
+    if (now.tsc < next_poll_) return;
+    next_poll_ = now.tsc + poll_every_;
     const uint32_t visit = n_ < 64 ? n_ : 64;
     for (uint32_t k = 0; k < visit; ++k) {
         const uint32_t i = sweep_;
         sweep_ = sweep_ + 1 == n_ ? 0 : sweep_ + 1;
         const Client& c = cl_[i];
         if (c.state == Waiting) start(i, nullptr, now);
-        else if (now.tsc - c.t_progress > timeout_ticks_) fail(i, ctr_.failed_timeout, nullptr, now);
+        else if (now.tsc - c.t_progress > timeout_ticks_) fail(i, Failure::timeout, nullptr, now);
     }
 }
 
@@ -125,7 +163,7 @@ void ClientTable::on_syn_ack(uint32_t i, const bench::TcpIn& in, rte_mbuf* m, No
     Client& c = cl_[i];
     // RFC 9293 3.10.7.3: in SYN-SENT a RST counts only if it ACKs our SYN.
     if ((in.flags & kRst) && (in.flags & kAck) && in.ack == c.isn + 1)
-        return fail(i, ctr_.failed_reset, m, now);
+        return fail(i, Failure::reset, m, now);
     if ((in.flags & (kSyn | kAck | kRst | kFin)) != (kSyn | kAck) || in.ack != c.isn + 1) {
         ++ctr_.unexpected;
         rte_pktmbuf_free(m);
@@ -142,7 +180,7 @@ void ClientTable::on_syn_ack(uint32_t i, const bench::TcpIn& in, rte_mbuf* m, No
 
 void ClientTable::on_response(uint32_t i, const bench::TcpIn& in, rte_mbuf* m, Now now) {
     Client& c = cl_[i];
-    if (in.flags & kRst) return fail(i, ctr_.failed_reset, m, now);
+    if (in.flags & kRst) return fail(i, Failure::reset, m, now);
     if (!(in.flags & kAck) || (in.flags & kSyn) || in.seq != c.rcv_nxt) {
         ++ctr_.unexpected;  // a duplicate or a gap: nothing is reassembled
         rte_pktmbuf_free(m);
@@ -153,16 +191,16 @@ void ClientTable::on_response(uint32_t i, const bench::TcpIn& in, rte_mbuf* m, N
     if (in.payload_len) {
         if (c.resp_left == kUnknownLength) {
             const auto len = response_length(in.payload, in.payload_len);
-            if (!len || *len >= kUnknownLength) return fail(i, ctr_.failed_bad_response, m, now);
+            if (!len || *len >= kUnknownLength) return fail(i, Failure::bad_response, m, now);
             c.resp_left = uint32_t(*len);
         }
-        if (in.payload_len > c.resp_left) return fail(i, ctr_.failed_bad_response, m, now);
+        if (in.payload_len > c.resp_left) return fail(i, Failure::bad_response, m, now);
         c.resp_left -= in.payload_len;
         c.rcv_nxt += in.payload_len;
     }
     if (in.flags & kFin) {
         // tern closing before the whole response arrived (or any of it).
-        if (c.resp_left != 0) return fail(i, ctr_.failed_bad_response, m, now);
+        if (c.resp_left != 0) return fail(i, Failure::bad_response, m, now);
         c.rcv_nxt += 1;
         c.bits |= kPeerFin;
     }
@@ -179,7 +217,7 @@ void ClientTable::on_response(uint32_t i, const bench::TcpIn& in, rte_mbuf* m, N
 
 void ClientTable::on_closing(uint32_t i, const bench::TcpIn& in, rte_mbuf* m, Now now) {
     Client& c = cl_[i];
-    if (in.flags & kRst) return fail(i, ctr_.failed_reset, m, now);
+    if (in.flags & kRst) return fail(i, Failure::reset, m, now);
     const uint32_t fin_seq = c.isn + 1 + tpl_.request_len();  // our FIN's sequence number
     if (!(in.flags & kAck) || in.payload_len || in.seq != c.rcv_nxt) {
         ++ctr_.unexpected;

@@ -152,6 +152,11 @@ RunResult Generator::run(const std::atomic<bool>& stop) {
     }
     r.end = snap(rte_rdtsc());
     if (!r.window_opened) r.begin = r.end;
+    flood_stage_->clear();
+    if (clients_) clients_->abort_all(clock.at(rte_rdtsc()));
+    // The resets go out if tern takes them within 100 ms.
+    const uint64_t give_up = rte_rdtsc() + clock.ticks(0.1);
+    while (ctl_->size() && rte_rdtsc() < give_up) ctl_->flush();
     if (clients_) {
         r.handshake = &clients_->handshake();
         r.response = &clients_->response();

@@ -38,7 +38,9 @@ class SegmentTemplates {
     uint16_t request(uint8_t* p, const SegFields& f) const { return write(req_, p, f); }
     uint16_t request_len() const { return req_payload_; }
 
-    static constexpr uint16_t kCopy = 256;
+    // Every template fits two cache lines: the SYN is 74 bytes, an ACK 66,
+    // the request segment 97.
+    static constexpr uint16_t kCopy = 128;
 
   private:
     struct Tpl {
