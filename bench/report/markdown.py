@@ -10,6 +10,8 @@ import argparse
 import json
 import sys
 
+from aggregate import bounded_by
+
 BEGIN, END = "<!-- bench/run.sh:begin -->", "<!-- bench/run.sh:end -->"
 
 UNITS = {"cps": "conn/s", "synflood": "SYN-ACKs/s", "mixed": "legit conn/s"}
@@ -120,7 +122,8 @@ def runs_table(doc):
     for r in doc["runs"]:
         m = r.get("metrics") or {}
         if r["side"] == "tern":
-            lim = "tern-gen " + share(m.get("generator_busy")) if m else ""
+            lim = (f"{bounded_by(m.get('generator_busy'), m.get('server_busy'))} "
+                   f"(tern-gen busy {share(m.get('generator_busy'))})") if m else ""
         else:
             lim = m.get("limited_by") or ""
             if m.get("contaminated"):

@@ -169,7 +169,7 @@ class MarkdownTest(unittest.TestCase):
         self.assertIn("| 30.0x / 30.0x |", cps)
         self.assertIn("| generator |", cps)
         self.assertIn("| 400 µs / 5.00 ms |", cps)
-        self.assertIn("| 0.90 / 0.80 |", self.row("cps | tern"))
+        self.assertIn("| 0.90 / 0.80 | generator (tern-gen busy 0.99) |", self.row("cps | tern"))
         syn = self.row("synflood")
         self.assertIn("| 10.0x / 5.0x |", syn)
         self.assertIn("| tern |", syn)
