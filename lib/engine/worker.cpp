@@ -41,7 +41,9 @@ void Worker::run(const std::atomic<bool>& stop) {
     while (!stop.load(std::memory_order_relaxed)) {
         unsigned got = poll_once(clock_.us(last));
         uint64_t now = rte_rdtsc();
-        if (got) ctr_.busy_cycles.inc(now - last);
+        // Busy: the poll received packets or fired timers (TIME_WAIT
+        // expiry, retransmissions are work too).
+        if (got || timers_fired_) ctr_.busy_cycles.inc(now - last);
         ctr_.total_cycles.inc(now - last);
         last = now;
     }
@@ -61,7 +63,7 @@ unsigned Worker::poll_once(uint64_t now_us) {
         total += n;
     }
     out_.clear();
-    stack_->advance(now_us_, out_);
+    timers_fired_ = stack_->advance(now_us_, out_);
     emit_all(nullptr, 0);
     if (stack_->take_flood_change()) log_flood();
     control_.poll([this](const ControlRequest& r, Snapshot& snap) { on_control(r, snap); });

@@ -66,7 +66,8 @@ public:
     const std::vector<std::unique_ptr<app::BuiltinApp>>& apps() const { return apps_; }
     // The control plane's channel into this worker (see control.h).
     ControlChannel& control() { return control_; }
-    // Busy share: cycles spent on polls that found packets, over all cycles.
+    // Busy share: cycles spent on polls that found packets or fired timers,
+    // over all cycles.
     double busy_share() const;
     uint64_t busy_cycles() const { return ctr_.busy_cycles.get(); }
     uint64_t total_cycles() const { return ctr_.total_cycles.get(); }
@@ -107,6 +108,7 @@ private:
     std::vector<QueueRef> queues_;
     TscClock clock_;
     uint64_t now_us_ = 0;
+    size_t timers_fired_ = 0;  // by the last poll's advance()
     uint16_t ip_id_ = 0;
     std::unique_ptr<tcp::Stack> stack_;
     tcp::Outbox out_;

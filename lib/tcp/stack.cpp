@@ -145,12 +145,12 @@ void Stack::prefetch_conn(const Tuple& tu, FlowHash h) const {
     for (size_t off = 0; off < size; off += 64) __builtin_prefetch(p + off);
 }
 
-void Stack::advance(uint64_t now_us, Outbox& out) {
+size_t Stack::advance(uint64_t now_us, Outbox& out) {
     begin_call(now_us, out);
     // Stop once the Outbox cannot take what a timer may send; the rest stay
     // due for the next advance() (no re-arming: a backlog of due timers
     // costs nothing per call beyond those that fire).
-    wheel_.advance(
+    const size_t fired = wheel_.advance(
         now_ms_, [this](util::TimerNode& n) { on_timer(n); },
         [this] {
             if (out_->size() + 2 <= Outbox::kCapacity) return false;
@@ -169,6 +169,7 @@ void Stack::advance(uint64_t now_us, Outbox& out) {
         ctr_.syn_flood_distinct_pct.set(flood_.report().distinct_pct);
     }
     end_call();
+    return fired;
 }
 
 void Stack::flush(uint64_t now_us, Outbox& out) {

@@ -99,8 +99,9 @@ class Stack {
     // tuple up again (segments before it in the burst may change the table).
     void prefetch_conn(const Tuple& t, FlowHash h) const;
     // Fires due timers (RTO, SYN-ACK, 2MSL, FIN_WAIT_2, keepalive). Timers
-    // that would overflow the Outbox stay due for the next call.
-    void advance(uint64_t now_us, Outbox& out);
+    // that would overflow the Outbox stay due for the next call. Returns
+    // how many fired (the engine counts a poll that fired any as busy).
+    size_t advance(uint64_t now_us, Outbox& out);
     // Sends what apps queued outside callbacks (send/close/abort). From
     // inside a callback it does nothing (the running call sends on return);
     // on_segment() and advance() must not be called from callbacks.
