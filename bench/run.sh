@@ -4,7 +4,7 @@
 #   bench/run.sh [-r REPS] [-s SECONDS] [-b BUILD] [--scenarios cps,synflood,mixed]
 #                [--no-linux] [--quick] [--warmup S] [--concurrency N] [--flood-rate PPS]
 #                [--quiet-wait S] [--no-priority] [--out DIR] [--no-doc] [--keep-logs DIR]
-#                [--no-build]
+#                [--no-build] [--memif zero-copy|copy] [--mixed-concurrency N]
 #
 # For each scenario and repetition: tern (net_memif server, worker lcore on
 # CPU 1, control on CPU 0) driven by tern-gen (net_memif client on CPU 0) for
@@ -22,7 +22,15 @@
 #
 # Defaults: -r 3, -s 10, --warmup 1, -b build, all three scenarios, OUT
 # bench/results, --concurrency 1024 (connections in flight, tern-gen's and the
-# Linux client's alike), --flood-rate: tern-gen's default (as fast as it goes). --quiet-wait S (default 10) is passed to bench/linux/run.sh.
+# Linux client's alike), --mixed-concurrency 64 (legit clients in flight under
+# the flood: the p99 handshake target is about latency, not about queueing
+# behind a thousand connections), --flood-rate: tern-gen's default (as fast as it goes).
+# --memif zero-copy (default on hugepages): tern is the memif client with
+# zero-copy=yes, so its worker reads and writes packets in place, as with a
+# NIC's DMA, and the copies into and out of the shared rings are done by
+# tern-gen, which plays the wire (tern-gen starts first, as the server).
+# --memif copy: tern is the server and copies every packet itself (the
+# memif default; about 1.5x tern's cost per SYN on this machine). --quiet-wait S (default 10) is passed to bench/linux/run.sh.
 # --priority is on unless --no-priority: every program measured (tern,
 # tern-gen, the Linux baseline) leads its own session (setsid) at nice -20
 # for itself and its scheduler autogroup; see bench/engine/README.md, "The
@@ -42,7 +50,7 @@ REPORT="$HERE/report"
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-2}"; }
 
 REPS=3 SECS=10 WARMUP=1 BUILD="$ROOT/build" SCENARIOS=cps,synflood,mixed LINUX=1 QUICK=0
-CONC=1024 FLOOD_RATE="" QUIET_WAIT=10 PRIORITY=1 OUT="$ROOT/bench/results" DOC=1 KEEP_LOGS="" BUILD_IT=1
+CONC=1024 MIXED_CONC=64 MEMIF=zero-copy FLOOD_RATE="" QUIET_WAIT=10 PRIORITY=1 OUT="$ROOT/bench/results" DOC=1 KEEP_LOGS="" BUILD_IT=1
 CMDLINE="bench/run.sh $*"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -54,6 +62,8 @@ while [ $# -gt 0 ]; do
     --quick) QUICK=1; shift ;;
     --warmup) WARMUP="$2"; shift 2 ;;
     --concurrency) CONC="$2"; shift 2 ;;
+    --mixed-concurrency) MIXED_CONC="$2"; shift 2 ;;
+    --memif) MEMIF="$2"; shift 2 ;;
     --flood-rate) FLOOD_RATE="$2"; shift 2 ;;
     --quiet-wait) QUIET_WAIT="$2"; shift 2 ;;
     --no-priority) PRIORITY=0; shift ;;
@@ -70,6 +80,8 @@ is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
 is_uint "$REPS" && [ "$REPS" -ge 1 ] && [ "$REPS" -le 20 ] || { echo "run.sh: -r in 1..20" >&2; exit 2; }
 is_uint "$SECS" && [ "$SECS" -ge 1 ] && [ "$SECS" -le 300 ] || { echo "run.sh: -s in 1..300" >&2; exit 2; }
 is_uint "$WARMUP" && [ "$WARMUP" -le 30 ] || { echo "run.sh: --warmup in 0..30" >&2; exit 2; }
+case "$MEMIF" in zero-copy|copy) ;; *) echo "run.sh: --memif zero-copy|copy" >&2; exit 2 ;; esac
+is_uint "$MIXED_CONC" && [ "$MIXED_CONC" -ge 1 ] || { echo "run.sh: --mixed-concurrency N" >&2; exit 2; }
 is_uint "$QUIET_WAIT" || { echo "run.sh: --quiet-wait SECONDS" >&2; exit 2; }
 IFS=, read -r -a SCEN_LIST <<< "$SCENARIOS"
 for s in "${SCEN_LIST[@]}"; do
@@ -178,10 +190,26 @@ tern_settings() {
   esac
 }
 gen_args() {
-  local a=(--seconds "$SECS" --warmup "$WARMUP" --dst-ip 198.18.0.1)
-  [ "$1" = synflood ] || a+=(--concurrency "$CONC")
+  # With tern as the zero-copy memif client, tern-gen's traffic starts as soon
+  # as tern's port does, before tern's telemetry can be sampled: 2 s more of
+  # warm-up keep the measured window inside the sampled series.
+  local warm=$WARMUP
+  [ "$(memif_mode)" != zero-copy ] || warm=$((WARMUP + 2))
+  local a=(--seconds "$SECS" --warmup "$warm" --dst-ip 198.18.0.1)
+  [ "$1" != cps ] || a+=(--concurrency "$CONC")
+  [ "$1" != mixed ] || a+=(--concurrency "$MIXED_CONC")
   [ -z "$FLOOD_RATE" ] || [ "$1" != mixed ] || a+=(--rate "$FLOOD_RATE")
   echo "${a[*]}"
+}
+
+memif_mode() { if [ "$HUGE" -eq 1 ]; then echo "$MEMIF"; else echo copy; fi; }
+start_gen() {  # scenario dir file-prefix vdev
+  # shellcheck disable=SC2046
+  $(launch_prefix) "$GEN" -l 0 --no-pci --file-prefix="$3" $(mem_args) \
+      --vdev="$4" -- "$1" $(gen_args "$1") --json "$2/gen.json" > "$2/gen.log" 2>&1 &
+  GEN_PID=$!
+  echo "$GEN_PID" > "$2/gen.pid"
+  boost "$GEN_PID"
 }
 
 run_tern() {  # $1 scenario, $2 repetition
@@ -192,10 +220,28 @@ run_tern() {  # $1 scenario, $2 repetition
   local sets=() s
   for s in $(tern_settings "$scen"); do sets+=(--set "$s"); done
   la=$(cat /proc/loadavg)
-  echo "run.sh: $scen $rep/$REPS tern (load average ${la%% *})" >&2
-  # shellcheck disable=SC2046  # the prefix and mem_args are word lists
-  $(launch_prefix) "$TERN" -l 0,1 --no-pci --file-prefix="$tp" $(mem_args) \
-      --vdev="net_memif0,role=server,id=0,socket=$sock" -- "${sets[@]}" > "$dir/tern.log" 2>&1 &
+  echo "run.sh: $scen $rep/$REPS tern (load average ${la%% *}, memif $(memif_mode))" >&2
+  local tern_eal=(--vdev="net_memif0,role=server,id=0,socket=$sock")
+  local gen_vdev="net_memif0,role=client,id=0,socket=$sock"
+  if [ "$(memif_mode)" = zero-copy ]; then
+    # The zero-copy side must be the memif client, on one hugepage file
+    # segment (DPDK's memif guide); the server must exist before it starts.
+    tern_eal=(--single-file-segments -m 512 --vdev="net_memif0,role=client,id=0,socket=$sock,zero-copy=yes")
+    gen_vdev="net_memif0,role=server,id=0,socket=$sock"
+    start_gen "$scen" "$dir" "$gp" "$gen_vdev"
+    # memif listens on an abstract socket (DPDK's default): ss shows it as @PATH.
+    for _ in $(seq 1 100); do
+      ss -xl 2>/dev/null | grep -qF "@$sock " && break
+      kill -0 "$GEN_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+  else
+    # shellcheck disable=SC2207
+    tern_eal=($(mem_args) "${tern_eal[@]}")
+  fi
+  # shellcheck disable=SC2046  # the prefix is a word list
+  $(launch_prefix) "$TERN" -l 0,1 --no-pci --file-prefix="$tp" "${tern_eal[@]}" \
+      -- "${sets[@]}" > "$dir/tern.log" 2>&1 &
   TERN_PID=$!
   boost "$TERN_PID"
   for _ in $(seq 1 300); do
@@ -206,19 +252,14 @@ run_tern() {  # $1 scenario, $2 repetition
   if ! grep -q "worker(s)" "$dir/tern.log"; then
     echo "run.sh: tern did not start:" >&2; tail -20 "$dir/tern.log" >&2
     stop_pid "$TERN_PID"; TERN_PID=""
+    [ -z "$GEN_PID" ] || { stop_pid "$GEN_PID"; GEN_PID=""; }
     record_tern "$scen" "$rep" "$dir" "$la" --error "tern did not start: $(tail -1 "$dir/tern.log")"
     return 0
   fi
   "$PY" "$REPORT/telemetry_sampler.py" "$tp" "$dir/telemetry.jsonl" --max-seconds $((SECS + WARMUP + 120)) \
       --pid "tern=$TERN_PID" --pid-file "gen=$dir/gen.pid" 2> "$dir/sampler.log" &
   SAMPLER_PID=$!
-  # shellcheck disable=SC2046
-  $(launch_prefix) "$GEN" -l 0 --no-pci --file-prefix="$gp" $(mem_args) \
-      --vdev="net_memif0,role=client,id=0,socket=$sock" -- "$scen" $(gen_args "$scen") \
-      --json "$dir/gen.json" > "$dir/gen.log" 2>&1 &
-  GEN_PID=$!
-  echo "$GEN_PID" > "$dir/gen.pid"
-  boost "$GEN_PID"
+  [ "$(memif_mode)" = zero-copy ] || start_gen "$scen" "$dir" "$gp" "$gen_vdev"
   wait_exit "$GEN_PID" $((SECS + WARMUP + 60)) || rc=$?
   stop_pid "$GEN_PID"; GEN_PID=""
   sleep 0.5  # a telemetry sample after tern-gen's window closed (the sampler reads every 0.25 s)
@@ -296,7 +337,7 @@ if [[ ",$SCENARIOS," == *,mixed,* ]]; then
 fi
 [ "$LINUX" -eq 1 ] || notes+=(--note "--no-linux: no Linux baseline in this run, so no ratios.")
 "$PY" "$REPORT/aggregate.py" "$RUNS" "$OUT/$name.json" --hugepages "$([ "$HUGE" -eq 1 ] && echo yes || echo no)" \
-    --command "$CMDLINE" --seconds "$SECS" --warmup "$WARMUP" --reps "$REPS" "${notes[@]}"
+    --command "$CMDLINE (tern on memif $(memif_mode); tern-gen mixed clients: $MIXED_CONC)" --seconds "$SECS" --warmup "$WARMUP" --reps "$REPS" "${notes[@]}"
 "$PY" "$REPORT/markdown.py" "$OUT/$name.json" > "$OUT/$name.md"
 "$PY" "$REPORT/plot.py" "$OUT/$name.json" "$OUT/$name.png"
 [ "$DOC" -eq 0 ] || "$PY" "$REPORT/markdown.py" "$OUT/$name.json" --doc "$ROOT/docs/performance.md"

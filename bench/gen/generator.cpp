@@ -5,6 +5,7 @@
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
 
+#include <ctime>
 #include <stdexcept>
 
 #include "util/bytes.h"
@@ -59,6 +60,9 @@ bool Generator::resolve_target(const std::atomic<bool>& stop) {
 Snapshot Generator::snap(uint64_t tsc) const {
     Snapshot s;
     s.tsc = tsc;
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    s.mono_ns = uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
     s.busy_cycles = busy_cycles_;
     s.total_cycles = total_cycles_;
     if (clients_) s.clients = clients_->counters();
@@ -139,10 +143,16 @@ RunResult Generator::run(const std::atomic<bool>& stop) {
         }
         const Now now = clock.at(t);
         bool work = false;
-        const uint16_t n = rte_eth_rx_burst(port_.id, 0, pkts, uint16_t(o_.burst));
-        if (n) {
-            work = true;
-            dispatch(pkts, n, now);
+        // Drain first: what tern cannot put in its ring to us is lost (it
+        // counts tx_full_drops), and nothing here retransmits. Up to four
+        // full bursts per iteration, so a backlog after a stall clears fast.
+        for (int b = 0; b < 4; ++b) {
+            const uint16_t n = rte_eth_rx_burst(port_.id, 0, pkts, uint16_t(o_.burst));
+            if (n) {
+                work = true;
+                dispatch(pkts, n, now);
+            }
+            if (n < o_.burst) break;
         }
         if (clients_) clients_->poll(now);
         if (flood_) flood_->generate(now);

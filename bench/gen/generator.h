@@ -26,6 +26,7 @@ namespace tern::gen {
 
 struct Snapshot {
     uint64_t tsc = 0;
+    uint64_t mono_ns = 0;  // CLOCK_MONOTONIC: lines the window up with tern's sampled telemetry
     uint64_t busy_cycles = 0, total_cycles = 0;
     ClientCounters clients;
     FloodCounters flood;

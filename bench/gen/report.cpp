@@ -87,6 +87,8 @@ void report(const Options& o, const RunResult& r) {
     }
     JsonObject res;
     res.num("seconds", secs)
+        .num("window_begin_mono_ns", double(r.begin.mono_ns))
+        .num("window_end_mono_ns", double(r.end.mono_ns))
         .num("generator_busy_share", ratio(double(r.end.busy_cycles - r.begin.busy_cycles),
                                            double(r.end.total_cycles - r.begin.total_cycles)))
         .num("tx_packets", double(r.end.port.opackets - r.begin.port.opackets))

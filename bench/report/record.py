@@ -49,7 +49,11 @@ def main():
         out["raw"] = raw
         series = load_series(a.telemetry) if a.telemetry else []
         out["telemetry_samples"] = len(series)
-        win = busy_window(series, a.seconds, a.warmup, (raw.get("results") or {}).get("window_mono_ns"))
+        res = raw.get("results") or {}
+        gen_window = res.get("window_mono_ns")
+        if gen_window is None and "window_begin_mono_ns" in res:
+            gen_window = [res["window_begin_mono_ns"], res["window_end_mono_ns"]]
+        win = busy_window(series, a.seconds, a.warmup, gen_window)
         out["window"] = win
         if "error" not in raw and "results" in raw:
             out["metrics"] = tern_record(a.scenario, raw, win)
