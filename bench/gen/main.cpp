@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -92,7 +93,11 @@ int main(int argc, char** argv) {
 
     std::vector<std::string> eal{"tern-gen"};
     eal.insert(eal.end(), eal_cli.begin(), eal_cli.end());
-    std::string prefix;
+    std::string prefix = "rte";  // EAL's default
+    for (size_t i = 0; i < eal_cli.size(); ++i) {
+        if (eal_cli[i].rfind("--file-prefix=", 0) == 0) prefix = eal_cli[i].substr(14);
+        else if (eal_cli[i] == "--file-prefix" && i + 1 < eal_cli.size()) prefix = eal_cli[i + 1];
+    }
     if (!has_arg(eal_cli, "--file-prefix")) {
         prefix = "tern-gen-" + std::to_string(getpid());
         eal.push_back("--file-prefix=" + prefix);
@@ -135,6 +140,7 @@ int main(int argc, char** argv) {
     try {
         gen::Generator g(o);
         fmt::print("tern-gen: link up, mac {}\n", g.mac().str());
+        std::fflush(stdout);  // a script may wait for this line
         if (!g.resolve_target(g_stop)) {
             fmt::print(stderr, "tern-gen: no ARP reply from {} within {} s\n",
                        net::format_ipv4(o.dst_ip), o.arp_timeout_s);
@@ -150,9 +156,8 @@ int main(int argc, char** argv) {
     }
     alarm(0);
     dpdk::eal_cleanup();
-    if (!prefix.empty()) {
-        std::error_code ec;
-        std::filesystem::remove_all("/var/run/dpdk/" + prefix, ec);
-    }
+    // This primary created its runtime directory: nothing may attach to it now.
+    std::error_code ec;
+    std::filesystem::remove_all("/var/run/dpdk/" + prefix, ec);
     return rc;
 }

@@ -19,7 +19,13 @@ dpdk::Port open_port(const std::string& name, uint32_t mbufs) {
     const auto ids = dpdk::select_ports(cfg.port);
     if (ids.size() != 1)
         throw std::runtime_error(fmt::format("{} ethdevs: name the one to use with --port", ids.size()));
-    return dpdk::start_port(ids[0], 1, cfg);
+    try {
+        return dpdk::start_port(ids[0], 1, cfg);
+    } catch (const std::exception& e) {
+        // memif: a client cannot start before its server has made the socket.
+        throw std::runtime_error(fmt::format("{} (for net_memif: is tern, the server, running on "
+                                             "that socket?)", e.what()));
+    }
 }
 
 bool wait_link_up(uint16_t port_id, double timeout_s, const std::atomic<bool>& stop) {

@@ -45,23 +45,41 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# tern: one worker on CPU 1, control on CPU 0; 198.18.0.0/15 on-link.
-"$TERN_BIN" --no-huge -m 512 --no-pci -l 0,1 --file-prefix="$TP" \
-    --vdev="net_memif0,role=server,id=0,socket=$SOCK" -- \
-    --set port.name=net_memif0 --set engine.address=198.18.0.1/15 \
-    --set listen.port=80 --set listen.app=http --set tcp.syncookies=2 \
-    --set tcp.msl_ms=100 --set engine.drain_ms=200 >"$DIR/tern.log" 2>&1 &
-TERN_PID=$!
-for _ in $(seq 1 100); do
-    grep -q "worker(s)" "$DIR/tern.log" && break
-    kill -0 "$TERN_PID" 2>/dev/null || break
-    sleep 0.1
-done
-grep -q "worker(s)" "$DIR/tern.log" || { cat "$DIR/tern.log"; echo "FAIL: tern did not start"; exit 1; }
+# tern: one worker on CPU 1, control on CPU 0; 198.18.0.0/15 on-link. A
+# fresh tern per mode: DPDK 22.11's memif server can crash when its client
+# disconnects (it unmaps the shared regions while the worker polls them),
+# which must not fail the next mode's run.
+start_tern() {
+    "$TERN_BIN" --no-huge -m 512 --no-pci -l 0,1 --file-prefix="$TP" \
+        --vdev="net_memif0,role=server,id=0,socket=$SOCK" -- \
+        --set port.name=net_memif0 --set engine.address=198.18.0.1/15 \
+        --set listen.port=80 --set listen.app=http --set tcp.syncookies=2 \
+        --set tcp.msl_ms=100 --set engine.drain_ms=200 >"$DIR/tern.log" 2>&1 &
+    TERN_PID=$!
+    for _ in $(seq 1 100); do
+        grep -q "worker(s)" "$DIR/tern.log" && break
+        kill -0 "$TERN_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    grep -q "worker(s)" "$DIR/tern.log" || { cat "$DIR/tern.log"; echo "FAIL: tern did not start"; exit 1; }
+}
+stop_tern() {
+    local rc=0
+    if ! kill -0 "$TERN_PID" 2>/dev/null; then
+        wait "$TERN_PID" || rc=$?
+        echo "note: tern had exited ($rc) when its client left (the memif disconnect race above)"
+    else
+        stop_pid "$TERN_PID"
+    fi
+    TERN_PID=""
+    rm -rf "/var/run/dpdk/$TP" "$SOCK"
+}
 
-# run_gen MODE [options]: tern-gen on CPU 0, 0.5 s warm-up + 2 s measured.
+# run_gen MODE [options]: a tern, then tern-gen on CPU 0, 0.5 s warm-up + 2 s
+# measured.
 run_gen() {
     local mode=$1 rc=0; shift
+    start_tern
     timeout 30 "$TERN_GEN" --no-huge -m 256 --no-pci -l 0 --file-prefix="$GP" \
         --vdev="net_memif0,role=client,id=0,socket=$SOCK" -- \
         "$mode" --warmup 0.5 --seconds 2 --json "$DIR/$mode.json" "$@" >"$DIR/$mode.log" 2>&1 &
@@ -69,6 +87,7 @@ run_gen() {
     wait "$GEN_PID" || rc=$?
     GEN_PID=""
     rm -rf "/var/run/dpdk/$GP"
+    stop_tern
     if [ $rc -ne 0 ] || [ ! -s "$DIR/$mode.json" ]; then
         cat "$DIR/$mode.log"; echo "FAIL: tern-gen $mode exited $rc"; exit 1
     fi
