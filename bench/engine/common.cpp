@@ -114,19 +114,6 @@ void complete_offloaded_checksums(rte_mbuf* m) {
 
 // ------------------------------------------------------------------ scheduling
 
-int current_tid() { return int(syscall(SYS_gettid)); }
-
-SchedInfo sched_info(int tid) {
-    SchedInfo si;
-    std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/schedstat");
-    unsigned long long run = 0, wait = 0;
-    if (f >> run >> wait) {
-        si.run_ns = run;
-        si.wait_ns = wait;
-    }
-    return si;
-}
-
 void SchedWindow::begin(const Harness& h) {
     t0 = tsc();
     w0 = sched_info(h.worker_tid.load());

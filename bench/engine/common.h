@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/rng.h"
+#include "common/schedstat.h"
 #include "common/tcp_frame.h"
 #include "config/config.h"
 #include "dpdk/port.h"
@@ -74,13 +75,6 @@ void make_mbuf(rte_mbuf* m, const net::MacAddr& dst, const TcpOut& s, bool rx_cs
 // the NIC would have filled them, so fill them here first (as it would).
 void complete_offloaded_checksums(rte_mbuf* m);
 
-// --- scheduling: /proc/self/task/TID/schedstat (on-CPU and run-queue wait ns) ---
-struct SchedInfo {
-    uint64_t run_ns = 0;
-    uint64_t wait_ns = 0;
-};
-SchedInfo sched_info(int tid);
-int current_tid();
 
 // --- memory ---
 struct MemInfo {

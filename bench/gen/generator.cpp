@@ -72,6 +72,7 @@ Snapshot Generator::snap(uint64_t tsc) const {
     s.stray = stray_;
     s.arp_replies = arp_->replies();
     s.port = read_port_counters(port_.id);
+    s.sched = bench::sched_info(tid_);
     return s;
 }
 
@@ -121,6 +122,7 @@ RunResult Generator::run(const std::atomic<bool>& stop) {
 
     RunResult r;
     r.hz = hz;
+    tid_ = bench::current_tid();
     const uint64_t warm_end = t0 + clock.ticks(o_.warmup);
     const uint64_t end = warm_end + clock.ticks(o_.seconds);
     rte_mbuf* pkts[64];

@@ -14,6 +14,7 @@
 #include "arp.h"
 #include "client_table.h"
 #include "clock.h"
+#include "common/schedstat.h"
 #include "dpdk/port.h"
 #include "flood.h"
 #include "histogram.h"
@@ -35,6 +36,7 @@ struct Snapshot {
     uint64_t stray = 0;                        // frames for no one
     uint64_t arp_replies = 0;
     PortCounters port;
+    bench::SchedInfo sched;  // this (the loop's) thread
 };
 
 struct RunResult {
@@ -71,6 +73,7 @@ class Generator {
     std::unique_ptr<Flood> flood_;
     uint64_t busy_cycles_ = 0, total_cycles_ = 0;
     uint64_t stray_ = 0;
+    int tid_ = 0;
 };
 
 }  // namespace tern::gen
