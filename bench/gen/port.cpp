@@ -23,8 +23,8 @@ dpdk::Port open_port(const std::string& name, uint32_t mbufs) {
         return dpdk::start_port(ids[0], 1, cfg);
     } catch (const std::exception& e) {
         // memif: a client cannot start before its server has made the socket.
-        throw std::runtime_error(fmt::format("{} (for net_memif: is tern, the server, running on "
-                                             "that socket?)", e.what()));
+        throw std::runtime_error(fmt::format("{} (a net_memif client: is its server, normally "
+                                             "tern, running on that socket?)", e.what()));
     }
 }
 
