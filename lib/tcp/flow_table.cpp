@@ -4,12 +4,14 @@
 
 namespace tern::tcp {
 
-FlowTable::FlowTable(uint32_t entries) {
-    const uint64_t want = std::bit_ceil(uint64_t(entries < 8 ? 8 : entries) * 2);
-    mask_ = uint32_t(want - 1);
-    limit_ = uint32_t(want / 2);
-    slots_.reset(new Slot[want]());
-}
+namespace {
+uint64_t slots_for(uint32_t entries) { return std::bit_ceil(uint64_t(entries < 8 ? 8 : entries) * 2); }
+}  // namespace
+
+FlowTable::FlowTable(uint32_t entries)
+    : mask_(uint32_t(slots_for(entries) - 1)),
+      limit_(uint32_t(slots_for(entries) / 2)),
+      slots_(slots_for(entries)) {}
 
 uint32_t FlowTable::locate(const Tuple& t, uint32_t hash) const {
     for (uint32_t i = hash & mask_;; i = (i + 1) & mask_) {

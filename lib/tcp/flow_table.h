@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "tcp/tuple.h"
+#include "util/huge_array.h"
 
 namespace tern::tcp {
 
@@ -54,7 +55,7 @@ class FlowTable {
     uint32_t mask_;
     uint32_t size_ = 0;
     uint32_t limit_;
-    std::unique_ptr<Slot[]> slots_;
+    util::HugeArray<Slot> slots_;
 };
 
 }  // namespace tern::tcp

@@ -32,6 +32,7 @@
 #include "tcp/outbox.h"
 #include "tcp/segment.h"
 #include "tcp/tcb.h"
+#include "util/huge_array.h"
 #include "util/siphash.h"
 #include "util/syncookie.h"
 #include "util/source_limiter.h"
@@ -300,10 +301,10 @@ class Stack {
     FlowTable flows_;
     ChunkPool chunks_;
 
-    std::unique_ptr<Tcb[]> tcbs_;
+    util::HugeArray<Tcb> tcbs_;
     std::unique_ptr<uint32_t[]> tcb_free_;
     uint32_t tcb_free_n_ = 0;
-    std::unique_ptr<TimeWait[]> tws_;
+    util::HugeArray<TimeWait> tws_;
     std::unique_ptr<uint32_t[]> tw_free_;
     uint32_t tw_free_n_ = 0;
 
