@@ -61,7 +61,8 @@ std::string_view HttpApp::answer(Answer a) const {
 }
 
 size_t HttpApp::receive_space(const tcp::Conn& c) const {
-    if (load(c).finished()) return SIZE_MAX;
+    if (HttpRequestScanner::finished_bits(uint64_t(reinterpret_cast<uintptr_t>(c.user))))
+        return SIZE_MAX;
     const size_t answers = c.send_space() / max_answer_;
     if (answers == 0) return 0;
     // n bytes complete at most 1 + (n - 1) / kMinRequestBytes requests (the

@@ -237,7 +237,7 @@ bool equal(const uint8_t* p, std::string_view w) { return std::memcmp(p, w.data(
 
 size_t HttpRequestScanner::take_word(const uint8_t* p, size_t n) {
     // Far enough from the size limit that no byte taken here could cross it.
-    if (uint32_t(bytes_) + 16 > kMaxHeaderBytes) return 0;
+    if (uint32_t(bytes_) + 32 > kMaxHeaderBytes) return 0;
     size_t w = 0;
     switch (phase_) {
         case kStart:
@@ -277,6 +277,30 @@ size_t HttpRequestScanner::take_word(const uint8_t* p, size_t n) {
             tok_end_ = false;
             phase_ = kValue;
             break;
+        case kValue: {
+            // A Connection value of one known member, then CRLF: the state
+            // the byte-wise path reaches at the start of the next line.
+            if (kind_ != kConnection || pos_ != 0 || tok_end_ || cand_ != kAll2) return 0;
+            size_t k = 0;
+            while (k < n && k < 8 && is_ws(p[k])) ++k;
+            bool* flag = nullptr;
+            size_t len = 0;
+            if (n - k >= 7 && equal_nocase(p + k, "close\r\n")) {
+                flag = &close_;
+                len = 7;
+            } else if (n - k >= 12 && equal_nocase(p + k, "keep-alive\r\n")) {
+                flag = &keep_;
+                len = 12;
+            } else {
+                return 0;
+            }
+            *flag = true;
+            kind_ = kOther;
+            cand_ = 0;
+            phase_ = kLineStart;
+            w = k + len;
+            break;
+        }
         default:
             return 0;
     }
@@ -289,7 +313,8 @@ size_t HttpRequestScanner::take_word(const uint8_t* p, size_t n) {
 HttpRequestScanner::Result HttpRequestScanner::feed(const uint8_t* data, size_t len) {
     if (phase_ == kDone) return Result{.used = len};
     for (size_t i = 0; i < len; ++i) {
-        const bool word_start = phase_ == kStart || phase_ == kSpVersion || phase_ == kLineStart;
+        const bool word_start = phase_ == kStart || phase_ == kSpVersion || phase_ == kLineStart ||
+                                (phase_ == kValue && kind_ == kConnection);
         if (word_start) {
             if (const size_t w = take_word(data + i, len - i)) {
                 i += w - 1;

@@ -99,6 +99,9 @@ class HttpRequestScanner {
 
     // True after an error or a request that closes the connection.
     bool finished() const { return phase_ == kDone; }
+    // finished() of a packed state, without unpacking the rest (the app's
+    // receive-window callback asks on every segment sent).
+    static bool finished_bits(uint64_t bits) { return (bits & 0xF) == kDone; }
     // True while part of a request has been seen (for "peer closed
     // mid-request" accounting); leading empty lines do not count.
     bool mid_request() const { return phase_ > kStartCR && phase_ != kDone; }
@@ -139,7 +142,8 @@ class HttpRequestScanner {
 
     // Whole known words at once when the data holds them all (a request
     // usually arrives in one segment): "GET " / "HEAD " opening a request,
-    // "HTTP/1.x", and the field names "Connection:" / "Content-Length:".
+    // "HTTP/1.x", the field names "Connection:" / "Content-Length:", and a
+    // Connection value that is just "close" or "keep-alive" up to its CRLF.
     // Leaves the state exactly as the byte-wise path would after the same
     // bytes; returns how many it took (0: none, go byte by byte).
     size_t take_word(const uint8_t* p, size_t n);

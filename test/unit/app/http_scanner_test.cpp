@@ -386,9 +386,16 @@ TEST_CASE("scanner: known words taken whole equal the byte-wise path", "[app][ht
         "GET / HTTP/1.1\r\nContent-Lengthy: 5\r\n\r\n",
         "GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\n",
         "GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "GET / HTTP/1.1\r\nConnection:    close\r\nHost: h\r\n\r\n",
+        "GET / HTTP/1.0\r\nConnection:\tKeep-Alive\r\n\r\nGET / HTTP/1.1\r\n\r\n",
+        "GET / HTTP/1.1\r\nConnection: close, keep-alive\r\n\r\n",
+        "GET / HTTP/1.1\r\nConnection: closed\r\n\r\n",
+        "GET / HTTP/1.1\r\nConnection: close \r\n\r\n",
+        "GET / HTTP/1.1\r\nConnection: close\n\r\n",
+        "GET / HTTP/1.1\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n",
     };
     std::mt19937 rng(4242);
-    const std::string alphabet = "GETHADP/1.0 :-\r\nconCONtlgh5";
+    const std::string alphabet = "GETHADP/1.0 :-\r\nconCONtlgh5sekpaiv\t,";
     for (const std::string& seed : seeds) {
         INFO("seed: " << seed);
         CHECK(scan_whole(seed) == scan_bytes(seed));
@@ -407,4 +414,8 @@ TEST_CASE("scanner: known words taken whole equal the byte-wise path", "[app][ht
           std::vector<std::string>{"HEAD keep"});
     CHECK(scan_whole("GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\n") ==
           std::vector<std::string>{"400 body_not_supported"});
+    CHECK(scan_whole("GET / HTTP/1.0\r\nConnection: KEEP-ALIVE\r\n\r\n") ==
+          std::vector<std::string>{"GET keep"});
+    CHECK(scan_whole("GET / HTTP/1.1\r\nConnection:  close\r\n\r\nGET / HTTP/1.1\r\n\r\n") ==
+          std::vector<std::string>{"GET close"});
 }
