@@ -48,7 +48,7 @@ std::string Stack::check_invariants() const {
         ++live;
         if (t.state == State::Listen || t.state == State::TimeWait)
             return fail("impossible TCB state", i);
-        if (t.flow_hash != hash(t.tuple).slot())
+        if (t.flow_hash != tuple_hash(t.tuple).slot())
             return fail("stale flow hash", i);
         if (flows_.find(t.tuple, t.flow_hash) != FlowTable::tcb_ref(i)) {
             return fail("TCB not in the flow table", i);

@@ -183,7 +183,7 @@ Conn* Stack::connect(uint64_t now_us, const Tuple& tu, App& app, Outbox& out, vo
     // the current call's context and Outbox are used.
     const bool nested = out_ != nullptr;
     if (!nested) begin_call(now_us, out);
-    const FlowHash h = hash(tu);
+    const FlowHash h = tuple_hash(tu);
     Tcb* t = flows_.find(tu, h.slot()) ? nullptr : alloc_tcb(tu, h.slot());
     if (t) {
         ctr_.active_opens.inc();
@@ -229,14 +229,14 @@ void Stack::count_parse_error(ParseResult r) {
 }
 
 State Stack::state_of(const Tuple& tu) const {
-    const uint32_t ref = flows_.find(tu, hash(tu).slot());
+    const uint32_t ref = flows_.find(tu, tuple_hash(tu).slot());
     if (ref == 0) return State::Closed;
     if (FlowTable::is_tw(ref)) return State::TimeWait;
     return tcbs_[FlowTable::index_of(ref)].state;
 }
 
 Conn* Stack::find(const Tuple& tu) {
-    const uint32_t ref = flows_.find(tu, hash(tu).slot());
+    const uint32_t ref = flows_.find(tu, tuple_hash(tu).slot());
     if (ref == 0 || FlowTable::is_tw(ref)) return nullptr;
     return &tcbs_[FlowTable::index_of(ref)];
 }
@@ -384,7 +384,7 @@ void Stack::unlink_accept(Tcb& t) {
 
 void Stack::enter_time_wait(Tcb& t) {
     // The connection is done for the app; what is left (re-ACK a FIN, judge
-    // a new SYN) fits in a 56-byte record, and the TCB goes back to the pool.
+    // a new SYN) fits in a 64-byte record, and the TCB goes back to the pool.
     const uint32_t h = t.flow_hash;
     if (tw_free_n_ == 0) {
         ctr_.tw_pool_exhausted.inc();

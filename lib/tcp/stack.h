@@ -93,7 +93,7 @@ class Stack {
     // engine that hashes a whole receive burst and prefetches the flow-table
     // slots (prefetch()) before it processes the first segment.
     void on_segment(uint64_t now_us, const Tuple& t, FlowHash h, const Segment& seg, Outbox& out);
-    FlowHash tuple_hash(const Tuple& t) const { return hash(t); }
+    FlowHash tuple_hash(const Tuple& t) const { return flow_hash(table_key_, t); }
     void prefetch(FlowHash h) const { flows_.prefetch(h.slot()); }
     // Second stage, once the slot is likely cached: starts loading the
     // connection the tuple maps to now. Only a hint: on_segment looks the
@@ -203,7 +203,6 @@ class Stack {
     // (the app aborted it; the abort has been carried out).
     bool app_still_open(Tcb& t);
     void do_abort(Tcb& t);
-    FlowHash hash(const Tuple& t) const { return flow_hash(table_key_, t); }
     Tcb& tcb_at(uint32_t i) { return tcbs_[i]; }
 
     // --- Conn API (stack.cpp) ---

@@ -304,14 +304,8 @@ TEST_CASE("http: many connections share one app, state in Conn::user only", "[ap
     const auto seg = [&](uint32_t i, uint8_t flags, uint32_t seq, uint32_t ack,
                          const std::string& data) {
         out.clear();
-        Segment g;
-        g.seq = SeqNum(seq);
-        g.ack = SeqNum(ack);
-        g.flags = flags;
-        g.window = 65535;
-        g.payload = reinterpret_cast<const uint8_t*>(data.data());
-        g.payload_len = uint32_t(data.size());
-        stack.on_segment(1'000'000'000, client_tuple(i), g, out);
+        const Seg s{.flags = flags, .seq = seq, .ack = ack, .data = data};
+        stack.on_segment(1'000'000'000, client_tuple(i), to_segment(s), out);
     };
     for (uint32_t i = 0; i < kConns; ++i) {
         seg(i, SYN, kCisn, 0, "");

@@ -114,15 +114,7 @@ struct Peer {
     void send_raw(const Seg& s) {
         out.clear();
         if (s.flags & ACK) acked = s.ack;
-        Segment g;
-        g.seq = SeqNum(s.seq);
-        g.ack = SeqNum(s.ack);
-        g.flags = s.flags;
-        g.window = s.window;
-        g.opt = s.opt;
-        g.payload = reinterpret_cast<const uint8_t*>(s.data.data());
-        g.payload_len = uint32_t(s.data.size());
-        stack.on_segment(now_us(), tu, g, out);
+        stack.on_segment(now_us(), tu, to_segment(s), out);
         absorb();
         for (int round = 0; stack.has_pending_output(); ++round) {
             REQUIRE(round < 1000);  // each flush must make progress

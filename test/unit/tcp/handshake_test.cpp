@@ -226,15 +226,7 @@ struct Client {
 
     const Outbox& recv(const Seg& s) {
         out.clear();
-        Segment g;
-        g.seq = SeqNum(s.seq);
-        g.ack = SeqNum(s.ack);
-        g.flags = s.flags;
-        g.window = s.window;
-        g.opt = s.opt;
-        g.payload = reinterpret_cast<const uint8_t*>(s.data.data());
-        g.payload_len = uint32_t(s.data.size());
-        stack.on_segment(now_ms * 1000, tu, g, out);
+        stack.on_segment(now_ms * 1000, tu, to_segment(s), out);
         return out;
     }
 };

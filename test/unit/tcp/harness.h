@@ -42,6 +42,19 @@ struct Seg {
     std::string data = {};
 };
 
+// The parsed form the Stack takes (the payload points into s.data).
+inline Segment to_segment(const Seg& s) {
+    Segment g;
+    g.seq = SeqNum(s.seq);
+    g.ack = SeqNum(s.ack);
+    g.flags = s.flags;
+    g.window = s.window;
+    g.opt = s.opt;
+    g.payload = reinterpret_cast<const uint8_t*>(s.data.data());
+    g.payload_len = uint32_t(s.data.size());
+    return g;
+}
+
 // What the Stack must send; compared field by field, exactly.
 struct Exp {
     uint8_t flags = 0;
@@ -165,15 +178,7 @@ struct H {
     // Sends a client segment; `out` holds only what this call produced.
     const Outbox& send(const Seg& s, const Tuple& tu = kTuple) {
         out.clear();
-        Segment g;
-        g.seq = SeqNum(s.seq);
-        g.ack = SeqNum(s.ack);
-        g.flags = s.flags;
-        g.window = s.window;
-        g.opt = s.opt;
-        g.payload = reinterpret_cast<const uint8_t*>(s.data.data());
-        g.payload_len = uint32_t(s.data.size());
-        stack.on_segment(now_us(), tu, g, out);
+        stack.on_segment(now_us(), tu, to_segment(s), out);
         return out;
     }
 
