@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common.h"
+#include "tcp/segment.h"
 #include "util/bytes.h"
 #include "util/random.h"
 
@@ -32,7 +33,7 @@ constexpr uint32_t kAddrBase = (198u << 24) | (18u << 16) | (1u << 8);  // 198.1
 constexpr uint32_t kAddrCount = (2u << 16) - 256;                        // .. 198.19.255.255
 constexpr std::string_view kRequest = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 constexpr std::string_view kStatus = "HTTP/1.1 200 ";
-constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10;
+using namespace tern::tcp::flag;  // TCP flag bits, as the Stack names them
 
 enum : uint8_t { Idle, SynSent, Requested, LastAck };
 

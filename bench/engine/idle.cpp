@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "common.h"
+#include "tcp/segment.h"
 #include "tcp/tcb.h"
 #include "util/random.h"
 
@@ -27,7 +28,7 @@ namespace {
 
 constexpr uint32_t kAddrBase = (198u << 24) | (18u << 16) | (1u << 8);  // 198.18.1.0
 constexpr uint32_t kPorts = 64512;
-constexpr uint8_t kSyn = 0x02, kAck = 0x10, kRst = 0x04;
+using namespace tern::tcp::flag;  // TCP flag bits, as the Stack names them
 constexpr uint32_t kTwBuckets = 1024;
 constexpr uint32_t kWindow = 4096;  // handshakes in flight
 

@@ -16,6 +16,7 @@
 
 #include "common.h"
 #include "net/checksum.h"
+#include "tcp/segment.h"
 #include "util/bytes.h"
 #include "util/random.h"
 
@@ -25,7 +26,7 @@ namespace {
 
 constexpr uint32_t kSrcBase = (198u << 24) | (19u << 16);  // 198.19.0.0/16
 constexpr size_t kIpCsum = 24, kSaddrLo = 28, kSport = 34, kSeq = 38, kTcpCsum = 50;
-constexpr uint8_t kSynAck = 0x12;
+constexpr uint8_t kSynAck = tcp::flag::kSyn | tcp::flag::kAck;
 constexpr unsigned kBurst = 256;
 
 struct Template {

@@ -1,12 +1,13 @@
 #include "client_table.h"
 
 #include "response_head.h"
+#include "tcp/segment.h"
 
 namespace tern::gen {
 
 namespace {
 
-constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10;
+using namespace tern::tcp::flag;  // TCP flag bits, as the Stack names them
 
 }  // namespace
 

@@ -3,12 +3,13 @@
 #include <algorithm>
 
 #include "common/tcp_frame.h"
+#include "tcp/segment.h"
 
 namespace tern::gen {
 
 namespace {
 
-constexpr uint8_t kSyn = 0x02, kAck = 0x10, kRst = 0x04, kFin = 0x01;
+using namespace tern::tcp::flag;  // TCP flag bits, as the Stack names them
 // One reply in 64 gets its checksums verified as well: the rest of the
 // check is a few compares and one mix, the checksum would double it.
 constexpr uint64_t kSampleMask = 63;
