@@ -80,13 +80,15 @@ constexpr uint64_t siphash_u32(const SipKey& key, uint32_t x) {
     return s.finish();
 }
 
-// = siphash() of the 16 little-endian bytes of a, b.
+// = siphash() of the 16 little-endian bytes of a, b (SipHash-C-D: 2-4
+// unless asked otherwise).
+template <int C = 2, int D = 4>
 constexpr uint64_t siphash_u64x2(const SipKey& key, uint64_t a, uint64_t b) {
     sip_detail::State s(key);
-    s.absorb(a);
-    s.absorb(b);
-    s.absorb(sip_detail::len_word(16));
-    return s.finish();
+    s.absorb<C>(a);
+    s.absorb<C>(b);
+    s.absorb<C>(sip_detail::len_word(16));
+    return s.finish<D>();
 }
 
 // = siphash() of the 24 little-endian bytes of a, b, c.
@@ -115,11 +117,8 @@ constexpr uint64_t siphash_4tuple(const SipKey& key, uint32_t saddr, uint32_t da
 // 1-3 is what Rust's and Python's hash tables settled on for exactly that.
 constexpr uint64_t siphash13_4tuple(const SipKey& key, uint32_t saddr, uint32_t daddr,
                                     uint16_t sport, uint16_t dport, uint32_t extra = 0) {
-    sip_detail::State s(key);
-    s.absorb<1>(uint64_t(saddr) | uint64_t(daddr) << 32);
-    s.absorb<1>(uint64_t(sport) | uint64_t(dport) << 16 | uint64_t(extra) << 32);
-    s.absorb<1>(sip_detail::len_word(16));
-    return s.finish<3>();
+    return siphash_u64x2<1, 3>(key, uint64_t(saddr) | uint64_t(daddr) << 32,
+                               uint64_t(sport) | uint64_t(dport) << 16 | uint64_t(extra) << 32);
 }
 
 // SipHash-1-3 of `len` bytes (the reference for siphash13_4tuple's tests).
