@@ -22,6 +22,14 @@ namespace {
 constexpr uint16_t kDataAhead = 3;
 constexpr uint16_t kMbufAhead = 6;
 
+// Both lines of a frame's headers: a SYN with Linux's options ends at byte
+// 74, and verifying its checksum would otherwise stall on the second line.
+inline void prefetch_headers(rte_mbuf* m) {
+    const auto* d = rte_pktmbuf_mtod(m, const uint8_t*);
+    rte_prefetch0(d);
+    rte_prefetch0(d + RTE_CACHE_LINE_SIZE);
+}
+
 tcp::Tuple tuple_of(const net::Frame& f) {
     const uint8_t* th = f.data + f.l4;
     return tcp::Tuple{.local_addr = f.daddr,
@@ -34,12 +42,11 @@ tcp::Tuple tuple_of(const net::Frame& f) {
 
 void Worker::handle_burst(uint16_t qi, rte_mbuf** pkts, uint16_t n) {
     for (uint16_t i = 0; i < n && i < kMbufAhead; ++i) rte_prefetch0(pkts[i]);
-    for (uint16_t i = 0; i < n && i < kDataAhead; ++i)
-        rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
+    for (uint16_t i = 0; i < n && i < kDataAhead; ++i) prefetch_headers(pkts[i]);
     unsigned ns = 0;
     for (uint16_t i = 0; i < n; ++i) {
         if (i + kMbufAhead < n) rte_prefetch0(pkts[i + kMbufAhead]);
-        if (i + kDataAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kDataAhead], void*));
+        if (i + kDataAhead < n) prefetch_headers(pkts[i + kDataAhead]);
         net::Frame f;
         if (!handle(qi, pkts[i], f) || !stage_tcp(qi, pkts[i], f, staged_[ns])) continue;
         if (++ns == kStage) {
@@ -82,7 +89,9 @@ bool Worker::handle(uint16_t qi, rte_mbuf* m, net::Frame& f) {
             ctr_.arp_replies.inc();
             // Reply is exactly one ARP packet; trailing padding goes away.
             rte_pktmbuf_trim(m, uint16_t(m->data_len - (net::eth::kHdrLen + net::arp::kLen)));
-            m->ol_flags = 0;  // RX flags must not read as TX offload requests
+            // RX flags must not read as TX offload requests; an attached
+            // external buffer (mlx5 MPRQ) stays attached.
+            m->ol_flags &= RTE_MBUF_F_EXTERNAL;
             transmit(q, m);
             return false;
         case net::FrameKind::icmp:
@@ -94,7 +103,7 @@ bool Worker::handle(uint16_t qi, rte_mbuf* m, net::Frame& f) {
             net::icmp_echo_make_reply(f, q.local.mac);
             ctr_.icmp_echo_replies.inc();
             rte_pktmbuf_trim(m, uint16_t(m->data_len - (f.l4 + f.l4_len)));
-            m->ol_flags = 0;
+            m->ol_flags &= RTE_MBUF_F_EXTERNAL;
             transmit(q, m);
             return false;
         case net::FrameKind::tcp: return true;

@@ -59,9 +59,8 @@ void Worker::emit_outbox(rte_mbuf* reuse, uint16_t reuse_q) {
         if (have_peer && s.tuple.remote_addr == reuse_peer) {
             dst = reuse_dst;
             if (reuse) {
-                m = reuse;
+                m = reuse;  // emit() sets its lengths and flags
                 reuse = nullptr;
-                rte_pktmbuf_reset(m);
             } else if (!(m = rte_pktmbuf_alloc(queues_[qi].pool))) {
                 ctr_.tx_no_mbuf.inc();
                 continue;
@@ -92,11 +91,19 @@ bool Worker::emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net:
     QueueRef& q = queues_[qi];
     size_t th_len = s.header_length();
     size_t total = kL2L3 + th_len + s.payload_len + s.payload2_len;
-    auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, uint16_t(total)));
-    if (!p || total > UINT16_MAX) {
+    if (total + RTE_PKTMBUF_HEADROOM > m->buf_len) {
         ctr_.tx_no_mbuf.inc();
         return false;
     }
+    // The mbuf is one segment (RX takes no others; alloc gives one), so its
+    // lengths are set here: rte_pktmbuf_reset/append would read and write its
+    // second cache line (next, tx_offload), which a frame sent without
+    // offloads never needs, and which a received mbuf does not have in cache.
+    m->data_off = RTE_PKTMBUF_HEADROOM;
+    m->data_len = uint16_t(total);
+    m->pkt_len = uint32_t(total);
+    m->ol_flags &= RTE_MBUF_F_EXTERNAL;  // an attached buffer stays attached
+    auto* p = rte_pktmbuf_mtod(m, uint8_t*);
     dst.to(p + net::eth::kDst);
     q.local.mac.to(p + net::eth::kSrc);
     util::store_be16(p + net::eth::kType, net::eth::kTypeIpv4);
@@ -105,14 +112,14 @@ bool Worker::emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net:
     uint16_t l4_len = uint16_t(th_len + s.payload_len + s.payload2_len);
     net::ipv4_write_header(ip, s.tuple.local_addr, s.tuple.remote_addr, net::ip4::kProtoTcp,
                            l4_len, ip_id_++, q.tx_ip_csum);
-    tcp::write_tcp_header(th, th_len, s);
+    uint32_t header_sum = 0;
+    tcp::write_tcp_header(th, th_len, s, &header_sum);
     uint8_t* payload = th + th_len;
     if (s.payload_len) std::memcpy(payload, s.payload, s.payload_len);
     if (s.payload2_len) std::memcpy(payload + s.payload_len, s.payload2, s.payload2_len);
 
     uint32_t phdr = net::pseudo_header_sum(s.tuple.local_addr, s.tuple.remote_addr,
                                            net::ip4::kProtoTcp, l4_len);
-    m->ol_flags = 0;
     if (q.tx_ip_csum || q.tx_tcp_csum) {
         m->l2_len = net::eth::kHdrLen;
         m->l3_len = net::ip4::kMinHdrLen;
@@ -124,7 +131,15 @@ bool Worker::emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net:
         m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
         util::store_be16(th + 16, uint16_t(~net::csum_fold(phdr)));
     } else {
-        util::store_be16(th + 16, net::csum_fold(net::csum_partial(th, l4_len, phdr)));
+        // Summed from the header's values and the payload's source bytes,
+        // not read back from the frame just written.
+        uint32_t sum = phdr + header_sum;
+        if (s.payload_len) sum = net::csum_partial(s.payload, s.payload_len, sum);
+        if (s.payload2_len) {
+            const uint32_t p2 = net::csum_partial(s.payload2, s.payload2_len);
+            sum += s.payload_len & 1 ? net::csum_at_odd_offset(p2) : p2;
+        }
+        util::store_be16(th + 16, net::csum_fold(sum));
     }
     transmit(q, m);
     return true;

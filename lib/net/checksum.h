@@ -20,6 +20,15 @@ inline uint16_t checksum(const uint8_t* data, size_t len) {
     return csum_fold(csum_partial(data, len));
 }
 
+// The sum of a range that starts at an odd offset of the checksummed data,
+// from the sum csum_partial gave it alone: the bytes swap lanes (RFC 1071
+// 2(B)), so the folded sum is byte-swapped.
+inline uint32_t csum_at_odd_offset(uint32_t sum) {
+    sum = (sum & 0xFFFF) + (sum >> 16);
+    sum = (sum & 0xFFFF) + (sum >> 16);
+    return ((sum & 0xFF) << 8) | (sum >> 8);
+}
+
 // Partial sum of the IPv4 pseudo header for TCP/UDP (addresses host order).
 uint32_t pseudo_header_sum(uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_t l4_len);
 

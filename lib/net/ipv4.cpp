@@ -5,6 +5,7 @@
 
 #include "net/checksum.h"
 #include "util/bytes.h"
+#include "util/summing_writer.h"
 
 namespace tern::net {
 
@@ -72,17 +73,17 @@ namespace tern::net {
 
 void ipv4_write_header(uint8_t* ip, uint32_t saddr, uint32_t daddr, uint8_t proto,
                        uint16_t l4_len, uint16_t id, bool csum_offload) {
-    ip[ip4::kVerIhl] = 0x45;
-    ip[ip4::kTos] = 0;
-    store_be16(ip + ip4::kTotLen, uint16_t(ip4::kMinHdrLen + l4_len));
-    store_be16(ip + ip4::kId, id);
-    store_be16(ip + ip4::kFragOff, 0x4000);  // DF: TCP does its own MSS sizing
-    ip[ip4::kTtl] = ip4::kDefaultTtl;
-    ip[ip4::kProto] = proto;
-    store_be16(ip + ip4::kCsum, 0);
-    util::store_be32(ip + ip4::kSrc, saddr);
-    util::store_be32(ip + ip4::kDst, daddr);
-    if (!csum_offload) store_be16(ip + ip4::kCsum, checksum(ip, ip4::kMinHdrLen));
+    util::SummingWriter w(ip);
+    w.put8x2(0x45, 0);  // version 4, 20-byte header; TOS 0
+    w.put16(uint16_t(ip4::kMinHdrLen + l4_len));
+    w.put16(id);
+    w.put16(0x4000);  // DF: TCP does its own MSS sizing
+    w.put8x2(ip4::kDefaultTtl, proto);
+    uint8_t* const csum = w.pos();
+    w.put16(0);
+    w.put32(saddr);
+    w.put32(daddr);
+    if (!csum_offload) store_be16(csum, csum_fold(w.sum()));
 }
 
 }  // namespace tern::net

@@ -131,55 +131,38 @@ size_t options_length(const TcpOptions& o) {
     return fixed + (blocks ? 4 + 8 * size_t(blocks) : 0);
 }
 
-size_t write_options(uint8_t* p, const TcpOptions& o) {
-    uint8_t* w = p;
+void write_options(util::SummingWriter& w, const TcpOptions& o) {
+    uint8_t* const start = w.pos();
     if (o.has_mss) {
-        w[0] = opt::kMss;
-        w[1] = 4;
-        store_be16(w + 2, o.mss);
-        w += 4;
+        w.put8x2(opt::kMss, 4);
+        w.put16(o.mss);
     }
     if (o.has_timestamp) {
         if (o.sack_permitted) {
-            w[0] = opt::kSackPermitted;
-            w[1] = 2;
+            w.put8x2(opt::kSackPermitted, 2);
         } else {
-            w[0] = opt::kNop;
-            w[1] = opt::kNop;
+            w.put8x2(opt::kNop, opt::kNop);
         }
-        w[2] = opt::kTimestamp;
-        w[3] = 10;
-        store_be32(w + 4, o.ts_val);
-        store_be32(w + 8, o.ts_ecr);
-        w += 12;
+        w.put8x2(opt::kTimestamp, 10);
+        w.put32(o.ts_val);
+        w.put32(o.ts_ecr);
     } else if (o.sack_permitted) {
-        w[0] = opt::kNop;
-        w[1] = opt::kNop;
-        w[2] = opt::kSackPermitted;
-        w[3] = 2;
-        w += 4;
+        w.put8x2(opt::kNop, opt::kNop);
+        w.put8x2(opt::kSackPermitted, 2);
     }
     if (o.has_wscale) {
-        w[0] = opt::kNop;
-        w[1] = opt::kWscale;
-        w[2] = 3;
-        w[3] = o.wscale;
-        w += 4;
+        w.put8x2(opt::kNop, opt::kWscale);
+        w.put8x2(3, o.wscale);
     }
-    const int blocks = sack_blocks_that_fit(o, size_t(w - p));
+    const int blocks = sack_blocks_that_fit(o, size_t(w.pos() - start));
     if (blocks) {
-        w[0] = opt::kNop;
-        w[1] = opt::kNop;
-        w[2] = opt::kSack;
-        w[3] = uint8_t(2 + 8 * blocks);
-        w += 4;
+        w.put8x2(opt::kNop, opt::kNop);
+        w.put8x2(opt::kSack, uint8_t(2 + 8 * blocks));
         for (int b = 0; b < blocks; ++b) {
-            store_be32(w, o.sack[b].left.raw());
-            store_be32(w + 4, o.sack[b].right.raw());
-            w += 8;
+            w.put32(o.sack[b].left.raw());
+            w.put32(o.sack[b].right.raw());
         }
     }
-    return size_t(w - p);
 }
 
 }  // namespace tern::tcp

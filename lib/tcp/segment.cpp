@@ -58,19 +58,20 @@ ParseResult parse_segment(const uint8_t* tcp, size_t len, Segment& out) {
     return ParseResult::Ok;
 }
 
-size_t write_tcp_header(uint8_t* buf, size_t cap, const OutSegment& s) {
+size_t write_tcp_header(uint8_t* buf, size_t cap, const OutSegment& s, uint32_t* sum) {
     const size_t hlen = s.header_length();
     if (cap < hlen) return 0;
-    store_be16(buf + 0, s.tuple.local_port);
-    store_be16(buf + 2, s.tuple.remote_port);
-    store_be32(buf + 4, s.seq.raw());
-    store_be32(buf + 8, s.ack.raw());
-    buf[12] = uint8_t((hlen / 4) << 4);
-    buf[13] = s.flags;
-    store_be16(buf + 14, s.window);
-    store_be16(buf + 16, 0);  // checksum: the engine's (pseudo-header, offload)
-    store_be16(buf + 18, 0);  // urgent pointer: tern never sends urgent data
-    write_options(buf + kTcpHeaderMin, s.opt);
+    util::SummingWriter w(buf);
+    w.put16(s.tuple.local_port);
+    w.put16(s.tuple.remote_port);
+    w.put32(s.seq.raw());
+    w.put32(s.ack.raw());
+    w.put8x2(uint8_t((hlen / 4) << 4), s.flags);
+    w.put16(s.window);
+    w.put16(0);  // checksum: the engine's (pseudo-header, offload)
+    w.put16(0);  // urgent pointer: tern never sends urgent data
+    write_options(w, s.opt);
+    if (sum) *sum = w.sum();
     return hlen;
 }
 

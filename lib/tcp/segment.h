@@ -85,8 +85,9 @@ struct OutSegment {
 
 // Writes the TCP header and options of `s` into buf; the checksum field is
 // left 0 for the engine (it knows the IP pseudo-header and may offload).
-// Returns the header length, or 0 if cap is too small.
-size_t write_tcp_header(uint8_t* buf, size_t cap, const OutSegment& s);
+// Returns the header length, or 0 if cap is too small. `sum`, if given,
+// gets the unfolded one's-complement sum of the header as written.
+size_t write_tcp_header(uint8_t* buf, size_t cap, const OutSegment& s, uint32_t* sum = nullptr);
 
 // Header, options and payload; returns the total length or 0 if cap is too
 // small. For tests, tools and engines that copy rather than chain buffers.

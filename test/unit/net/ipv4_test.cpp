@@ -3,7 +3,9 @@
 #include <random>
 #include <string>
 
+#include "net/checksum.h"
 #include "net/ipv4.h"
+#include "util/bytes.h"
 
 using tern::net::format_ipv4;
 using tern::net::parse_ipv4;
@@ -87,4 +89,29 @@ TEST_CASE("parse_ipv4_cidr rejects malformed input", "[net][ipv4]") {
         INFO('"' << bad << '"');
         CHECK_FALSE(parse_ipv4_cidr(bad).has_value());
     }
+}
+
+TEST_CASE("ipv4_write_header: fields and a checksum summed from the values", "[net][ipv4]") {
+    using namespace tern::net;
+    std::mt19937 rng(791);
+    for (int round = 0; round < 1000; ++round) {
+        uint8_t ip[20];
+        const uint32_t saddr = 0xC6120000u | (rng() & 0x1FFFF), daddr = 0xC6120000u | (rng() & 0x1FFFF);
+        const auto l4_len = uint16_t(rng() % 1481), id = uint16_t(rng());
+        const uint8_t proto = round % 2 ? ip4::kProtoTcp : 17;
+        ipv4_write_header(ip, saddr, daddr, proto, l4_len, id, false);
+        CHECK(ip[0] == 0x45);
+        CHECK(ip[1] == 0);
+        CHECK(tern::util::load_be16(ip + ip4::kTotLen) == 20 + l4_len);
+        CHECK(tern::util::load_be16(ip + ip4::kId) == id);
+        CHECK(tern::util::load_be16(ip + ip4::kFragOff) == 0x4000);
+        CHECK(ip[ip4::kTtl] == ip4::kDefaultTtl);
+        CHECK(ip[ip4::kProto] == proto);
+        CHECK(tern::util::load_be32(ip + ip4::kSrc) == saddr);
+        CHECK(tern::util::load_be32(ip + ip4::kDst) == daddr);
+        REQUIRE(checksum(ip, 20) == 0);  // a header with its checksum sums to 0
+    }
+    uint8_t ip[20];
+    ipv4_write_header(ip, 0xC6120001, 0xC6120002, ip4::kProtoTcp, 40, 7, true);
+    CHECK(tern::util::load_be16(ip + ip4::kCsum) == 0);  // the NIC's to fill
 }

@@ -176,6 +176,12 @@ TEST_CASE("write_tcp_header round-trips through parse_segment", "[tcp][segment]"
         CHECK((buf[2] << 8 | buf[3]) == 40000);
         CHECK(buf[16] == 0);  // checksum left to the engine
         CHECK(buf[17] == 0);
+        // The sum reported from the values is the sum of the bytes written.
+        uint32_t sum = 0;
+        REQUIRE(write_tcp_header(buf, sizeof buf, o, &sum) == expect_hlen);
+        uint64_t bytes_sum = 0;
+        for (size_t i = 0; i < expect_hlen; i += 2) bytes_sum += uint32_t(buf[i]) << 8 | buf[i + 1];
+        CHECK(sum == bytes_sum);
         Segment s;
         REQUIRE(parse_segment(buf, n, s) == ParseResult::Ok);
         CHECK(s.seq == o.seq);
