@@ -1,6 +1,7 @@
 #include "tcp/options.h"
 
 #include "util/bytes.h"
+#include "util/summing_writer.h"
 
 namespace tern::tcp {
 
@@ -131,8 +132,10 @@ size_t options_length(const TcpOptions& o) {
     return fixed + (blocks ? 4 + 8 * size_t(blocks) : 0);
 }
 
-void write_options(util::SummingWriter& w, const TcpOptions& o) {
-    uint8_t* const start = w.pos();
+uint32_t write_options(uint8_t* p, const TcpOptions& o) {
+    // A local writer: one behind a reference could be aliased by the byte
+    // stores, and would be reloaded and stored back around each of them.
+    util::SummingWriter w(p);
     if (o.has_mss) {
         w.put8x2(opt::kMss, 4);
         w.put16(o.mss);
@@ -154,7 +157,7 @@ void write_options(util::SummingWriter& w, const TcpOptions& o) {
         w.put8x2(opt::kNop, opt::kWscale);
         w.put8x2(3, o.wscale);
     }
-    const int blocks = sack_blocks_that_fit(o, size_t(w.pos() - start));
+    const int blocks = sack_blocks_that_fit(o, size_t(w.pos() - p));
     if (blocks) {
         w.put8x2(opt::kNop, opt::kNop);
         w.put8x2(opt::kSack, uint8_t(2 + 8 * blocks));
@@ -163,6 +166,7 @@ void write_options(util::SummingWriter& w, const TcpOptions& o) {
             w.put32(o.sack[b].right.raw());
         }
     }
+    return w.sum();
 }
 
 }  // namespace tern::tcp

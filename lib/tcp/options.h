@@ -10,7 +10,6 @@
 #include <cstdint>
 
 #include "util/seq.h"
-#include "util/summing_writer.h"
 
 namespace tern::tcp {
 
@@ -72,9 +71,10 @@ OptionError parse_options(const uint8_t* p, size_t len, TcpOptions& out);
 size_t options_length(const TcpOptions& o);
 
 // Writes the options, NOP-padded to 32-bit alignment (the layouts Linux
-// sends, so captures look familiar): options_length(o) bytes, added to the
-// writer's sum. SACK blocks that do not fit in 40 bytes beside the other
-// options are left out (the first ones are kept).
-void write_options(util::SummingWriter& w, const TcpOptions& o);
+// sends, so captures look familiar): options_length(o) bytes at `p`.
+// Returns their one's-complement sum, unfolded (util::SummingWriter). SACK
+// blocks that do not fit in 40 bytes beside the other options are left out
+// (the first ones are kept).
+uint32_t write_options(uint8_t* p, const TcpOptions& o);
 
 }  // namespace tern::tcp

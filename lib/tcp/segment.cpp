@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "util/bytes.h"
+#include "util/summing_writer.h"
 
 namespace tern::tcp {
 
@@ -70,8 +71,8 @@ size_t write_tcp_header(uint8_t* buf, size_t cap, const OutSegment& s, uint32_t*
     w.put16(s.window);
     w.put16(0);  // checksum: the engine's (pseudo-header, offload)
     w.put16(0);  // urgent pointer: tern never sends urgent data
-    write_options(w, s.opt);
-    if (sum) *sum = w.sum();
+    const uint32_t options_sum = write_options(w.pos(), s.opt);
+    if (sum) *sum = w.sum() + options_sum;
     return hlen;
 }
 
