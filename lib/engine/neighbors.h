@@ -31,10 +31,11 @@ public:
         : mask_(capacity_pow2 - 1), key_(key), table_(capacity_pow2) {}
 
     void learn(uint32_t ip, const uint8_t* mac, uint16_t queue) {
-        Entry& e = table_[slot(ip)];
-        e.ip = ip;
-        e.queue = queue;
-        e.mac = net::MacAddr::from(mac);
+        // Built aside and stored twice: copying last_ from the table entry
+        // would read back fields just stored to a line that is usually not
+        // cached yet, and wait for that miss.
+        const Entry e{.ip = ip, .queue = queue, .mac = net::MacAddr::from(mac)};
+        table_[slot(ip)] = e;
         last_ = e;
         have_last_ = true;
     }

@@ -94,11 +94,6 @@ double Worker::busy_share() const {
 }
 
 
-void Worker::transmit(QueueRef& q, rte_mbuf* m) {
-    if (q.tx.n == kMaxBurst) flush(q);
-    q.tx.pkts[q.tx.n++] = m;
-}
-
 void Worker::flush(QueueRef& q) {
     if (q.tx.n == 0) return;
     // Bytes are summed before sending: a sent mbuf belongs to the driver.

@@ -94,7 +94,10 @@ private:
     void emit_all(rte_mbuf* reuse, uint16_t reuse_q);
     void emit_outbox(rte_mbuf* reuse, uint16_t reuse_q);
     bool emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net::MacAddr& dst);
-    void transmit(QueueRef& q, rte_mbuf* m);
+    void transmit(QueueRef& q, rte_mbuf* m) {
+        if (q.tx.n == kMaxBurst) flush(q);
+        q.tx.pkts[q.tx.n++] = m;
+    }
     void flush(QueueRef& q);
     void drop(rte_mbuf* m, net::DropReason r);
     void on_control(const ControlRequest& r, Snapshot& snap);

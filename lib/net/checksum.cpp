@@ -41,11 +41,4 @@ uint32_t csum_partial(const uint8_t* data, size_t len, uint32_t sum) {
     return (r & 0xFFFF) + (r >> 16);
 }
 
-uint32_t pseudo_header_sum(uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_t l4_len) {
-    uint32_t s = (saddr >> 16) + (saddr & 0xFFFF) + (daddr >> 16) + (daddr & 0xFFFF);
-    s += proto;
-    s += l4_len;
-    return s;
-}
-
 }  // namespace tern::net

@@ -30,7 +30,9 @@ inline uint32_t csum_at_odd_offset(uint32_t sum) {
 }
 
 // Partial sum of the IPv4 pseudo header for TCP/UDP (addresses host order).
-uint32_t pseudo_header_sum(uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_t l4_len);
+inline uint32_t pseudo_header_sum(uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_t l4_len) {
+    return (saddr >> 16) + (saddr & 0xFFFF) + (daddr >> 16) + (daddr & 0xFFFF) + proto + l4_len;
+}
 
 // RFC 1624 eqn. 3: new checksum after one 16-bit field changed from old to new.
 inline uint16_t csum_update16(uint16_t csum, uint16_t old_v, uint16_t new_v) {

@@ -102,36 +102,6 @@ OptionError parse_options(const uint8_t* p, size_t len, TcpOptions& out) {
     return OptionError::None;
 }
 
-namespace {
-
-constexpr size_t kMaxOptionBytes = 40;
-
-size_t fixed_length(const TcpOptions& o) {
-    size_t n = 0;
-    if (o.has_mss) n += 4;
-    if (o.has_timestamp) {
-        n += 12;  // SACK-permitted rides in the two NOPs before TSopt
-    } else if (o.sack_permitted) {
-        n += 4;
-    }
-    if (o.has_wscale) n += 4;
-    return n;
-}
-
-int sack_blocks_that_fit(const TcpOptions& o, size_t fixed) {
-    if (o.sack_count == 0 || fixed + 12 > kMaxOptionBytes) return 0;
-    const int room = int((kMaxOptionBytes - fixed - 4) / 8);
-    return o.sack_count < room ? o.sack_count : room;
-}
-
-}  // namespace
-
-size_t options_length(const TcpOptions& o) {
-    const size_t fixed = fixed_length(o);
-    const int blocks = sack_blocks_that_fit(o, fixed);
-    return fixed + (blocks ? 4 + 8 * size_t(blocks) : 0);
-}
-
 uint32_t write_options(uint8_t* p, const TcpOptions& o) {
     // A local writer: one behind a reference could be aliased by the byte
     // stores, and would be reloaded and stored back around each of them.
@@ -157,7 +127,7 @@ uint32_t write_options(uint8_t* p, const TcpOptions& o) {
         w.put8x2(opt::kNop, opt::kWscale);
         w.put8x2(3, o.wscale);
     }
-    const int blocks = sack_blocks_that_fit(o, size_t(w.pos() - p));
+    const int blocks = detail::sack_blocks_that_fit(o, size_t(w.pos() - p));
     if (blocks) {
         w.put8x2(opt::kNop, opt::kNop);
         w.put8x2(opt::kSack, uint8_t(2 + 8 * blocks));

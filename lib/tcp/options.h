@@ -67,8 +67,36 @@ enum class OptionError : uint8_t {
 // length is ignored as Linux does (tcp_parse_options); EOL ends the list.
 OptionError parse_options(const uint8_t* p, size_t len, TcpOptions& out);
 
-// Bytes write_options() will produce, a multiple of 4, at most 40.
-size_t options_length(const TcpOptions& o);
+namespace detail {
+
+constexpr size_t kMaxOptionBytes = 40;
+
+// What write_options() lays out before any SACK blocks.
+inline size_t fixed_options_length(const TcpOptions& o) {
+    size_t n = o.has_mss ? 4 : 0;
+    if (o.has_timestamp) {
+        n += 12;  // SACK-permitted rides in the two NOPs before TSopt
+    } else if (o.sack_permitted) {
+        n += 4;
+    }
+    return n + (o.has_wscale ? 4 : 0);
+}
+
+inline int sack_blocks_that_fit(const TcpOptions& o, size_t fixed) {
+    if (o.sack_count == 0 || fixed + 12 > kMaxOptionBytes) return 0;
+    const int room = int((kMaxOptionBytes - fixed - 4) / 8);
+    return o.sack_count < room ? o.sack_count : room;
+}
+
+}  // namespace detail
+
+// Bytes write_options() will produce, a multiple of 4, at most 40 (inline:
+// every segment sent asks, some twice).
+inline size_t options_length(const TcpOptions& o) {
+    const size_t fixed = detail::fixed_options_length(o);
+    const int blocks = detail::sack_blocks_that_fit(o, fixed);
+    return fixed + (blocks ? 4 + 8 * size_t(blocks) : 0);
+}
 
 // Writes the options, NOP-padded to 32-bit alignment (the layouts Linux
 // sends, so captures look familiar): options_length(o) bytes at `p`.
