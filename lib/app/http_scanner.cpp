@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <string_view>
 
@@ -102,37 +103,15 @@ const char* HttpRequestScanner::error_name(Error e) {
     return "?";
 }
 
-// ---------------------------------------------------------------- packing
-
-HttpRequestScanner HttpRequestScanner::from_bits(uint64_t b) {
-    HttpRequestScanner s;
-    s.phase_ = uint8_t(b & 0xF);
-    s.pos_ = uint8_t(b >> 4 & 0x1F);
-    s.cand_ = uint8_t(b >> 9 & 0x7);
-    s.kind_ = uint8_t(b >> 12 & 0x3);
-    s.method_ = uint8_t(b >> 14 & 0x3);
-    s.http11_ = b >> 16 & 1;
-    s.close_ = b >> 17 & 1;
-    s.keep_ = b >> 18 & 1;
-    s.tok_end_ = b >> 19 & 1;
-    s.bytes_ = uint16_t(b >> 20 & 0x3FFF);
-    s.error_ = Error(b >> 34 & 0xF);
-    return s;
-}
-
-uint64_t HttpRequestScanner::bits() const {
-    static_assert(kDone <= 0xF && kErrorCount <= 16 && kMaxHeaderBytes + 1 < (1u << 14));
-    return uint64_t(phase_) | uint64_t(pos_) << 4 | uint64_t(cand_) << 9 | uint64_t(kind_) << 12 |
-           uint64_t(method_) << 14 | uint64_t(http11_) << 16 | uint64_t(close_) << 17 |
-           uint64_t(keep_) << 18 | uint64_t(tok_end_) << 19 | uint64_t(bytes_) << 20 |
-           uint64_t(error_) << 34;
-}
-
 // ---------------------------------------------------------------- events
 
-void HttpRequestScanner::reset_request() { *this = HttpRequestScanner(); }
+// The private helpers are `inline`: the library is built -fPIC, where GCC
+// does not inline a function with external linkage (it could be interposed),
+// and feed() calls them for nearly every byte.
 
-HttpRequestScanner::Result HttpRequestScanner::fail(Error e, size_t used) {
+inline void HttpRequestScanner::reset_request() { *this = HttpRequestScanner(); }
+
+inline HttpRequestScanner::Result HttpRequestScanner::fail(Error e, size_t used) {
     reset_request();
     phase_ = kDone;
     error_ = e;
@@ -140,7 +119,7 @@ HttpRequestScanner::Result HttpRequestScanner::fail(Error e, size_t used) {
     return Result{.event = ev, .keep_alive = false, .error = e, .used = used};
 }
 
-HttpRequestScanner::Result HttpRequestScanner::complete(size_t used) {
+inline HttpRequestScanner::Result HttpRequestScanner::complete(size_t used) {
     // RFC 9112 9.3: "close" ends the connection in any version; otherwise
     // HTTP/1.1 persists, and HTTP/1.0 only with "keep-alive" (RFC 9112
     // Appendix C.2.2).
@@ -151,7 +130,7 @@ HttpRequestScanner::Result HttpRequestScanner::complete(size_t used) {
     return Result{.event = ev, .keep_alive = keep_alive, .error = Error::None, .used = used};
 }
 
-bool HttpRequestScanner::request_line_done() {
+inline bool HttpRequestScanner::request_line_done() {
     // RFC 9110 9.1: a method the server does not implement -> 501. Only a
     // request-line can carry kOtherMethod: the scanner fails at its end.
     phase_ = kLineStart;
@@ -160,7 +139,7 @@ bool HttpRequestScanner::request_line_done() {
 
 // ---------------------------------------------------------------- field values
 
-void HttpRequestScanner::end_member() {
+inline void HttpRequestScanner::end_member() {
     switch (matched(cand_, kMembers, pos_)) {
         case 0:
             close_ = true;
@@ -176,7 +155,7 @@ void HttpRequestScanner::end_member() {
     tok_end_ = false;
 }
 
-HttpRequestScanner::Error HttpRequestScanner::value_byte(uint8_t c) {
+inline HttpRequestScanner::Error HttpRequestScanner::value_byte(uint8_t c) {
     // RFC 9110 5.5: field-value = *( field-vchar / SP / HTAB ).
     if (!is_visible(c) && !is_ws(c)) return Error::BadHeader;
     switch (kind_) {
@@ -209,7 +188,7 @@ HttpRequestScanner::Error HttpRequestScanner::value_byte(uint8_t c) {
     }
 }
 
-HttpRequestScanner::Error HttpRequestScanner::end_of_value() {
+inline HttpRequestScanner::Error HttpRequestScanner::end_of_value() {
     if (kind_ == kConnection) end_member();
     if (kind_ == kContentLength && pos_ == 0) return Error::BadContentLength;
     kind_ = kOther;
@@ -223,134 +202,175 @@ HttpRequestScanner::Error HttpRequestScanner::end_of_value() {
 
 namespace {
 
-// `w` is lowercase; p's letters are compared lowercased.
-bool equal_nocase(const uint8_t* p, std::string_view w) {
-    for (size_t k = 0; k < w.size(); ++k) {
-        if (lower(p[k]) != uint8_t(w[k])) return false;
+static_assert(std::endian::native == std::endian::little, "words are loaded little-endian");
+
+// A known word, compared 8 bytes at a time: the input's first 8 bytes (all
+// of it if shorter) and its last 8, overlapping the first when the word is
+// shorter than 16, each ORed with a fold mask and compared with the word.
+// The fold mask has 0x20 at the letters of a case-insensitive word: for a
+// lowercase letter l, b | 0x20 == l holds for b == l and for its uppercase
+// form only, so this is exactly lower(b) == l; every other byte is compared
+// as it is.
+struct Word {
+    uint64_t want[2] = {};
+    uint64_t fold[2] = {};
+    size_t size = 0;
+};
+
+enum class Case : bool { Exact, Insensitive };
+
+constexpr Word make_word(std::string_view w, Case cs) {
+    Word r;
+    r.size = w.size();
+    for (size_t k = 0; k < (w.size() > 8 ? 16 : w.size()); ++k) {
+        // The head chunk holds w's first bytes, the tail its last 8.
+        const size_t at = k < 8 ? k : w.size() - 16 + k;
+        const uint8_t c = uint8_t(w[at]);
+        const bool letter = cs == Case::Insensitive && c >= 'a' && c <= 'z';
+        r.want[k / 8] |= uint64_t(c) << (k % 8 * 8);
+        r.fold[k / 8] |= uint64_t(letter ? 0x20 : 0) << (k % 8 * 8);
     }
-    return true;
+    return r;
 }
 
-bool equal(const uint8_t* p, std::string_view w) { return std::memcmp(p, w.data(), w.size()) == 0; }
+// Whether p[0, n) starts with w.
+bool starts_with(const uint8_t* p, size_t n, const Word& w) {
+    if (n < w.size) return false;
+    uint64_t head = 0;
+    std::memcpy(&head, p, std::min<size_t>(w.size, 8));
+    if ((head | w.fold[0]) != w.want[0]) return false;
+    if (w.size <= 8) return true;
+    uint64_t tail;
+    std::memcpy(&tail, p + w.size - 8, 8);
+    return (tail | w.fold[1]) == w.want[1];
+}
+
+constexpr Word kGetWord = make_word("GET ", Case::Exact);
+constexpr Word kHeadWord = make_word("HEAD ", Case::Exact);
+constexpr Word kVersionWord = make_word(kVersionPrefix, Case::Exact);
+constexpr Word kConnectionWord = make_word("connection:", Case::Insensitive);
+constexpr Word kContentLengthWord = make_word("content-length:", Case::Insensitive);
+constexpr Word kCloseWord = make_word("close\r\n", Case::Insensitive);
+constexpr Word kKeepAliveWord = make_word("keep-alive\r\n", Case::Insensitive);
 
 }  // namespace
 
-size_t HttpRequestScanner::take_word(const uint8_t* p, size_t n) {
-    // Far enough from the size limit that no byte taken here could cross it.
-    if (uint32_t(bytes_) + 32 > kMaxHeaderBytes) return 0;
-    size_t w = 0;
-    switch (phase_) {
-        case kStart:
-            if (n >= 4 && equal(p, "GET ")) {
-                method_ = kGet;
-                w = 4;
-            } else if (n >= 5 && equal(p, "HEAD ")) {
-                method_ = kHead;
-                w = 5;
-            } else {
-                return 0;
-            }
-            cand_ = 0;
-            pos_ = 0;
-            phase_ = kSpTarget;
-            break;
-        case kSpVersion:
-            if (n < 8 || !equal(p, kVersionPrefix) || p[7] < '0' || p[7] > '9') return 0;
-            http11_ = p[7] != '0';
-            pos_ = uint8_t(kVersionPrefix.size() + 1);
-            phase_ = kVersion;
-            w = 8;
-            break;
-        case kLineStart:
-            if (n >= 11 && equal_nocase(p, "connection:")) {
-                kind_ = kConnection;
-                cand_ = kAll2;
-                w = 11;
-            } else if (n >= 15 && equal_nocase(p, "content-length:")) {
-                kind_ = kContentLength;
-                cand_ = 0;
-                w = 15;
-            } else {
-                return 0;
-            }
-            pos_ = 0;
-            tok_end_ = false;
-            phase_ = kValue;
-            break;
-        case kValue: {
-            // A Connection value of one known member, then CRLF: the state
-            // the byte-wise path reaches at the start of the next line.
-            if (kind_ != kConnection || pos_ != 0 || tok_end_ || cand_ != kAll2) return 0;
-            size_t k = 0;
-            while (k < n && k < 8 && is_ws(p[k])) ++k;
-            bool* flag = nullptr;
-            size_t len = 0;
-            if (n - k >= 7 && equal_nocase(p + k, "close\r\n")) {
-                flag = &close_;
-                len = 7;
-            } else if (n - k >= 12 && equal_nocase(p + k, "keep-alive\r\n")) {
-                flag = &keep_;
-                len = 12;
-            } else {
-                return 0;
-            }
-            *flag = true;
-            kind_ = kOther;
-            cand_ = 0;
-            phase_ = kLineStart;
-            w = k + len;
-            break;
-        }
-        default:
-            return 0;
+inline bool HttpRequestScanner::room_for_word() const {
+    // Far enough from the size limit that no byte taken whole could cross it.
+    return uint32_t(bytes_) + 32 <= kMaxHeaderBytes;
+}
+
+inline size_t HttpRequestScanner::take_method(const uint8_t* p, size_t n) {
+    if (!room_for_word()) return 0;
+    if (starts_with(p, n, kGetWord)) {
+        method_ = kGet;
+    } else if (starts_with(p, n, kHeadWord)) {
+        method_ = kHead;
+    } else {
+        return 0;
     }
-    bytes_ = uint16_t(bytes_ + w);
+    cand_ = 0;
+    pos_ = 0;
+    phase_ = kSpTarget;
+    return method_ == kGet ? kGetWord.size : kHeadWord.size;
+}
+
+inline size_t HttpRequestScanner::take_version(const uint8_t* p, size_t n) {
+    if (!room_for_word()) return 0;
+    if (n < 8 || !starts_with(p, n, kVersionWord) || p[7] < '0' || p[7] > '9') return 0;
+    http11_ = p[7] != '0';
+    pos_ = uint8_t(kVersionPrefix.size() + 1);
+    phase_ = kVersion;
+    return 8;
+}
+
+inline size_t HttpRequestScanner::take_name(const uint8_t* p, size_t n) {
+    if (!room_for_word()) return 0;
+    size_t w = 0;
+    if (starts_with(p, n, kConnectionWord)) {
+        kind_ = kConnection;
+        cand_ = kAll2;
+        w = kConnectionWord.size;
+    } else if (starts_with(p, n, kContentLengthWord)) {
+        kind_ = kContentLength;
+        cand_ = 0;
+        w = kContentLengthWord.size;
+    } else {
+        return 0;
+    }
+    pos_ = 0;
+    tok_end_ = false;
+    phase_ = kValue;
     return w;
+}
+
+inline size_t HttpRequestScanner::take_member(const uint8_t* p, size_t n) {
+    if (!room_for_word()) return 0;
+    // A Connection value of one known member, then CRLF: the state the
+    // byte-wise path reaches at the start of the next line.
+    if (pos_ != 0 || tok_end_ || cand_ != kAll2) return 0;
+    size_t k = 0;
+    while (k < n && k < 8 && is_ws(p[k])) ++k;
+    size_t w = 0;
+    if (starts_with(p + k, n - k, kCloseWord)) {
+        close_ = true;
+        w = kCloseWord.size;
+    } else if (starts_with(p + k, n - k, kKeepAliveWord)) {
+        keep_ = true;
+        w = kKeepAliveWord.size;
+    } else {
+        return 0;
+    }
+    kind_ = kOther;
+    cand_ = 0;
+    phase_ = kLineStart;
+    return k + w;
 }
 
 // ---------------------------------------------------------------- the scanner
 
 HttpRequestScanner::Result HttpRequestScanner::feed(const uint8_t* data, size_t len) {
     if (phase_ == kDone) return Result{.used = len};
+    // A known word taken whole from byte i (counted already): count the
+    // rest and step past it.
+    const auto took = [&](size_t& i, size_t w) {
+        if (w == 0) return false;
+        bytes_ = uint16_t(bytes_ + w - 1);
+        i += w - 1;
+        return true;
+    };
+    // Takes the bytes of class `cls` after byte i at once: runs nobody looks
+    // at (the target, names of fields we do not know, and their values:
+    // User-Agent, Cookie, ...). Stops short of the size limit, so the byte
+    // that crosses it takes the byte-wise path.
+    const auto run = [&](size_t& i, uint8_t cls) {
+        const size_t end = std::min(len, i + 1 + (kMaxHeaderBytes - bytes_));
+        size_t j = i + 1;
+        while (j < end && (kClass[data[j]] & cls)) ++j;
+        bytes_ = uint16_t(bytes_ + (j - i - 1));
+        i = j - 1;
+    };
+    // A CR's LF, when the data holds it and it fits, ends the line in the
+    // same step (then i is the LF's).
+    const auto lf_after = [&](size_t& i) {
+        if (i + 1 == len || data[i + 1] != kLF || bytes_ == kMaxHeaderBytes) return false;
+        ++bytes_;
+        ++i;
+        return true;
+    };
     for (size_t i = 0; i < len; ++i) {
-        const bool word_start = phase_ == kStart || phase_ == kSpVersion || phase_ == kLineStart ||
-                                (phase_ == kValue && kind_ == kConnection);
-        if (word_start) {
-            if (const size_t w = take_word(data + i, len - i)) {
-                i += w - 1;
-                continue;
-            }
-        }
-        // Fast path through the runs nobody looks at: the target, names of
-        // fields we do not know, and their values (User-Agent, Cookie, ...).
-        // Stops short of the size limit, so the byte that crosses it takes
-        // the slow path.
-        uint8_t plain = 0;
-        if (phase_ == kTarget) {
-            plain = kVisible;
-        } else if (phase_ == kValue && kind_ == kOther) {
-            plain = kVisible | kWs;
-        } else if (phase_ == kName && cand_ == 0) {  // pos_ no longer matters
-            plain = kTchar;
-        }
-        if (plain) {
-            const size_t end = std::min(len, i + (kMaxHeaderBytes - bytes_));
-            size_t j = i;
-            while (j < end && (kClass[data[j]] & plain)) ++j;
-            bytes_ = uint16_t(bytes_ + (j - i));
-            i = j;
-            if (i == len) break;
-        }
         const uint8_t c = data[i];
         const size_t used = i + 1;
         if (++bytes_ > kMaxHeaderBytes) return fail(Error::TooLarge, used);
         switch (phase_) {
             // ---- RFC 9112 2.2: empty lines before the request-line
             case kStart:
-                if (c == kCR) {
+                if (took(i, take_method(data + i, len - i))) {
+                    // "GET " or "HEAD "
+                } else if (c == kCR && !lf_after(i)) {
                     phase_ = kStartCR;
-                } else if (c == kLF) {
-                    // stays in kStart
+                } else if (c == kCR || c == kLF) {
+                    // an empty line: stays in kStart
                 } else if (is_tchar(c)) {
                     phase_ = kMethod;
                     cand_ = match(kAll2, kMethods, 0, c);
@@ -386,9 +406,13 @@ HttpRequestScanner::Result HttpRequestScanner::feed(const uint8_t* data, size_t 
                 if (c == kCR || c == kLF) return fail(Error::BadRequestLine, used);
                 if (!is_visible(c)) return fail(Error::BadTarget, used);
                 phase_ = kTarget;
+                run(i, kVisible);
                 break;
             case kTarget:
-                if (is_visible(c)) break;
+                if (is_visible(c)) {
+                    run(i, kVisible);
+                    break;
+                }
                 if (is_ws(c)) {
                     phase_ = kSpVersion;
                     break;
@@ -397,7 +421,7 @@ HttpRequestScanner::Result HttpRequestScanner::feed(const uint8_t* data, size_t 
                 if (c == kCR || c == kLF) return fail(Error::BadVersion, used);
                 return fail(Error::BadTarget, used);
             case kSpVersion:
-                if (is_ws(c)) break;
+                if (took(i, take_version(data + i, len - i)) || is_ws(c)) break;
                 if (c != 'H') return fail(Error::BadVersion, used);
                 phase_ = kVersion;
                 pos_ = 1;  // 'H' of kVersionPrefix matched
@@ -408,26 +432,23 @@ HttpRequestScanner::Result HttpRequestScanner::feed(const uint8_t* data, size_t 
                 if (pos_ < kVersionPrefix.size()) {
                     if (c != uint8_t(kVersionPrefix[pos_])) return fail(Error::BadVersion, used);
                     ++pos_;
-                } else if (pos_ == kVersionPrefix.size()) {
+                    break;
+                }
+                if (pos_ == kVersionPrefix.size()) {
                     if (c < '0' || c > '9') return fail(Error::BadVersion, used);
                     http11_ = c != '0';
                     ++pos_;
-                } else if (is_ws(c)) {
-                    phase_ = kAfterVersion;
-                } else if (c == kCR) {
-                    phase_ = kLineCR;
-                } else if (c == kLF) {
-                    if (!request_line_done()) return fail(Error::NotImplemented, used);
-                } else {
-                    return fail(Error::BadVersion, used);
+                    break;
                 }
-                break;
+                // After the version, as after the whitespace that follows it.
+                if (is_ws(c)) phase_ = kAfterVersion;
+                [[fallthrough]];
             case kAfterVersion:
                 if (is_ws(c)) break;
-                if (c == kCR) {
+                if (c == kCR && !lf_after(i)) {
                     phase_ = kLineCR;
-                } else if (c == kLF) {
-                    if (!request_line_done()) return fail(Error::NotImplemented, used);
+                } else if (c == kCR || c == kLF) {
+                    if (!request_line_done()) return fail(Error::NotImplemented, i + 1);
                 } else {
                     return fail(Error::BadVersion, used);
                 }
@@ -440,14 +461,18 @@ HttpRequestScanner::Result HttpRequestScanner::feed(const uint8_t* data, size_t 
 
             // ---- RFC 9112 5: field lines, then the empty line
             case kLineStart:
-                if (c == kCR) {
+                if (took(i, take_name(data + i, len - i))) {
+                    // "Connection:" or "Content-Length:"
+                } else if (c == kCR && !lf_after(i)) {
                     phase_ = kEndCR;
-                } else if (c == kLF) {
-                    return complete(used);
+                } else if (c == kCR || c == kLF) {
+                    return complete(i + 1);
                 } else if (is_tchar(c)) {
                     phase_ = kName;
                     cand_ = match(kAll3, kNames, 0, lower(c));
                     pos_ = 1;
+                    // Not a known name: pos_ no longer matters.
+                    if (cand_ == 0) run(i, kTchar);
                 } else {
                     // Includes SP/HTAB: obs-fold (RFC 9112 5.2), rejected.
                     return fail(Error::BadHeader, used);
@@ -457,6 +482,7 @@ HttpRequestScanner::Result HttpRequestScanner::feed(const uint8_t* data, size_t 
                 if (is_tchar(c)) {
                     cand_ = match(cand_, kNames, pos_, lower(c));
                     pos_ = next_pos(pos_);
+                    if (cand_ == 0) run(i, kTchar);
                     break;
                 }
                 // RFC 9112 5.1: no whitespace between name and colon ("MUST
@@ -483,11 +509,17 @@ HttpRequestScanner::Result HttpRequestScanner::feed(const uint8_t* data, size_t 
                 phase_ = kValue;
                 break;
             case kValue:
-                if (c == kCR || c == kLF) {
+                if (kind_ == kConnection && took(i, take_member(data + i, len - i))) {
+                    // " close\r\n" or " keep-alive\r\n"
+                } else if (c == kCR || c == kLF) {
                     if (const Error e = end_of_value(); e != Error::None) return fail(e, used);
-                    phase_ = c == kCR ? kLineCR : kLineStart;
+                    // The request-line's method was good, or its fields would
+                    // not be read: no request_line_done() check after the LF.
+                    phase_ = c == kCR && !lf_after(i) ? kLineCR : kLineStart;
                 } else if (const Error e = value_byte(c); e != Error::None) {
                     return fail(e, used);
+                } else if (kind_ == kOther) {
+                    run(i, kVisible | kWs);
                 }
                 break;
             case kEndCR:

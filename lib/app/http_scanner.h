@@ -89,6 +89,7 @@ class HttpRequestScanner {
 
     // A fresh scanner is all zeros: Conn::user == nullptr is a valid state.
     HttpRequestScanner() = default;
+    // Inline: the caller unpacks straight into its own copy.
     static HttpRequestScanner from_bits(uint64_t bits);
     uint64_t bits() const;
 
@@ -144,9 +145,14 @@ class HttpRequestScanner {
     // usually arrives in one segment): "GET " / "HEAD " opening a request,
     // "HTTP/1.x", the field names "Connection:" / "Content-Length:", and a
     // Connection value that is just "close" or "keep-alive" up to its CRLF.
-    // Leaves the state exactly as the byte-wise path would after the same
-    // bytes; returns how many it took (0: none, go byte by byte).
-    size_t take_word(const uint8_t* p, size_t n);
+    // Each leaves the state exactly as the byte-wise path would after the
+    // same bytes and returns how many it took (0: none, go byte by byte);
+    // none near the size limit (room_for_word()).
+    bool room_for_word() const;
+    size_t take_method(const uint8_t* p, size_t n);
+    size_t take_version(const uint8_t* p, size_t n);
+    size_t take_name(const uint8_t* p, size_t n);
+    size_t take_member(const uint8_t* p, size_t n);
     Result fail(Error e, size_t used);
     Result complete(size_t used);
     // The request-line ended well: only now is an unknown method a 501
@@ -169,5 +175,29 @@ class HttpRequestScanner {
     uint16_t bytes_ = 0;
     Error error_ = Error::None;
 };
+
+inline HttpRequestScanner HttpRequestScanner::from_bits(uint64_t b) {
+    HttpRequestScanner s;
+    s.phase_ = uint8_t(b & 0xF);
+    s.pos_ = uint8_t(b >> 4 & 0x1F);
+    s.cand_ = uint8_t(b >> 9 & 0x7);
+    s.kind_ = uint8_t(b >> 12 & 0x3);
+    s.method_ = uint8_t(b >> 14 & 0x3);
+    s.http11_ = b >> 16 & 1;
+    s.close_ = b >> 17 & 1;
+    s.keep_ = b >> 18 & 1;
+    s.tok_end_ = b >> 19 & 1;
+    s.bytes_ = uint16_t(b >> 20 & 0x3FFF);
+    s.error_ = Error(b >> 34 & 0xF);
+    return s;
+}
+
+inline uint64_t HttpRequestScanner::bits() const {
+    static_assert(kDone <= 0xF && kErrorCount <= 16 && kMaxHeaderBytes + 1 < (1u << 14));
+    return uint64_t(phase_) | uint64_t(pos_) << 4 | uint64_t(cand_) << 9 | uint64_t(kind_) << 12 |
+           uint64_t(method_) << 14 | uint64_t(http11_) << 16 | uint64_t(close_) << 17 |
+           uint64_t(keep_) << 18 | uint64_t(tok_end_) << 19 | uint64_t(bytes_) << 20 |
+           uint64_t(error_) << 34;
+}
 
 }  // namespace tern::app

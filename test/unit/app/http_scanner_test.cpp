@@ -419,3 +419,46 @@ TEST_CASE("scanner: known words taken whole equal the byte-wise path", "[app][ht
     CHECK(scan_whole("GET / HTTP/1.1\r\nConnection:  close\r\n\r\nGET / HTTP/1.1\r\n\r\n") ==
           std::vector<std::string>{"GET close"});
 }
+
+TEST_CASE("scanner: each byte of a known word, near-missed, as byte by byte",
+          "[app][http][scanner]") {
+    // The whole-word compares mask case into letters only: at every position
+    // of every known word, the case-flipped byte (c ^ 0x20: a letter's other
+    // case, for ':' 0x1A, for '-' 0x0D, for CR '-') and random bytes must
+    // give what byte-by-byte feeding gives, which compares byte by byte.
+    struct Known {
+        std::string req;
+        std::string_view word;
+        bool nocase;  // a letter's other case still matches
+    };
+    const std::vector<Known> known = {
+        {"GET / HTTP/1.1\r\n\r\n", "GET ", false},
+        {"HEAD / HTTP/1.1\r\n\r\n", "HEAD ", false},
+        {"GET / HTTP/1.1\r\n\r\n", "HTTP/1.", false},
+        {"GET / HTTP/1.1\r\nconnection: close\r\n\r\n", "connection:", true},
+        {"GET / HTTP/1.1\r\ncontent-length: 0\r\n\r\n", "content-length:", true},
+        {"GET / HTTP/1.1\r\nconnection: close\r\n\r\n", "close\r\n", true},
+        {"GET / HTTP/1.0\r\nconnection: keep-alive\r\n\r\n", "keep-alive\r\n", true},
+    };
+    std::mt19937 rng(99);
+    for (const Known& k : known) {
+        const size_t at = k.req.find(k.word);
+        REQUIRE(at != std::string::npos);
+        const auto want = scan_whole(k.req);
+        for (size_t pos = at; pos < at + k.word.size(); ++pos) {
+            const uint8_t c = uint8_t(k.req[pos]);
+            const bool letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+            std::string s = k.req;
+            s[pos] = char(c ^ 0x20);
+            INFO("word " << std::string(k.word) << ", byte " << pos - at << " flipped");
+            const auto flipped = scan_whole(s);
+            CHECK(flipped == scan_bytes(s));
+            CHECK((flipped == want) == (k.nocase && letter));
+            for (int round = 0; round < 16; ++round) {
+                s[pos] = char(rng());
+                INFO("byte " << pos - at << " = " << int(uint8_t(s[pos])));
+                REQUIRE(scan_whole(s) == scan_bytes(s));
+            }
+        }
+    }
+}
