@@ -11,6 +11,7 @@
 
 #include "app/tern/options.h"
 #include "config/config.h"
+#include "config/eal_args.h"
 #include "dpdk/eal.h"
 #include "engine/cookie_epochs.h"
 #include "engine/engine.h"
@@ -95,8 +96,7 @@ int main(int argc, char** argv) {
     }
 
     std::vector<std::string> eal_args{argv[0]};
-    eal_args.insert(eal_args.end(), cfg.eal_args.begin(), cfg.eal_args.end());
-    eal_args.insert(eal_args.end(), eal_cli.begin(), eal_cli.end());
+    for (auto& a : config::merge_eal_args(cfg.eal_args, eal_cli)) eal_args.push_back(std::move(a));
     try {
         dpdk::eal_init(eal_args);
     } catch (const std::exception& e) {
