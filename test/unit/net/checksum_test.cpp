@@ -161,6 +161,29 @@ TEST_CASE("checksum: csum_partial equals a 16-bit big-endian reference sum", "[n
     }
 }
 
+TEST_CASE("checksum: csum_partial of long buffers equals the reference sum", "[net][checksum]") {
+    // Long runs of 0xFF push every accumulator and fold to its carry limit.
+    auto reference = [](const uint8_t* p, size_t n) {
+        uint64_t acc = 0;
+        for (size_t i = 0; i + 1 < n; i += 2) acc += uint32_t(p[i]) << 8 | p[i + 1];
+        if (n & 1) acc += uint32_t(p[n - 1]) << 8;
+        while (acc >> 16) acc = (acc & 0xFFFF) + (acc >> 16);
+        return uint16_t(acc);
+    };
+    std::mt19937 rng(1624);
+    std::vector<uint8_t> buf(65535);
+    for (int round = 0; round < 6; ++round) {
+        for (size_t i = 0; i < buf.size(); ++i)
+            buf[i] = round < 2 ? 0xFF : round < 4 ? uint8_t(0xF0 | (rng() & 0xF)) : uint8_t(rng());
+        if (round == 1) buf[7] = 0xFE;  // one bit off the all-ones sum
+        for (size_t n : {size_t(1500), size_t(9000), size_t(32767), size_t(65531), size_t(65535)}) {
+            uint32_t folded = csum_partial(buf.data(), n);
+            while (folded >> 16) folded = (folded & 0xFFFF) + (folded >> 16);
+            REQUIRE(uint16_t(folded) == reference(buf.data(), n));
+        }
+    }
+}
+
 TEST_CASE("checksum: a range at an odd offset adds as its byte-swapped sum", "[net][checksum]") {
     // How a payload's second piece is summed from its source when the first
     // piece has an odd length.
