@@ -13,6 +13,7 @@ CounterList sum_counters(const std::vector<const WorkerCounters*>& ws) {
     add("time_wait_conns", &WorkerCounters::time_wait_conns);
     add("rx_packets", &WorkerCounters::rx_packets);
     add("rx_bytes", &WorkerCounters::rx_bytes);
+    add("rx_bursts", &WorkerCounters::rx_bursts);
     add("tx_packets", &WorkerCounters::tx_packets);
     add("tx_bytes", &WorkerCounters::tx_bytes);
     add("tx_full_drops", &WorkerCounters::tx_full_drops);

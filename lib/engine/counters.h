@@ -15,6 +15,7 @@ namespace tern::engine {
 
 struct alignas(64) WorkerCounters {
     util::Counter rx_packets, rx_bytes;
+    util::Counter rx_bursts;      // RX bursts that brought frames: rx_packets / rx_bursts is the mean burst
     util::Counter tx_packets, tx_bytes;
     util::Counter tx_full_drops;  // TX queue full after retries: freed, not leaked
     util::Counter arp_replies, icmp_echo_replies;

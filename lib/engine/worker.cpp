@@ -59,6 +59,8 @@ unsigned Worker::poll_once(uint64_t now_us) {
     for (uint16_t qi = 0; qi < queues_.size(); ++qi) {
         auto& q = queues_[qi];
         uint16_t n = rte_eth_rx_burst(q.port, q.queue, pkts, burst_);
+        if (n == 0) continue;
+        ctr_.rx_bursts.inc();
         handle_burst(qi, pkts, n);
         total += n;
     }
