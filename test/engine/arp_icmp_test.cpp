@@ -121,6 +121,7 @@ TEST_CASE("bad frames are counted by reason and never leak an mbuf", "[engine]")
 
 TEST_CASE("a full TX ring drops and counts, freeing what was not sent", "[engine]") {
     test::RingPort rp("ring_txfull", 16);  // ring holds 15
+    rp.cfg.engine.burst = 32;
     engine::Worker w(0, rp.cfg, {rp.queue()});
     for (int i = 0; i < 40; ++i) rp.inject(echo_request(rp.port.mac, 1, uint16_t(i)));
     REQUIRE(w.poll_once() == 32);  // one burst
