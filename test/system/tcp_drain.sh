@@ -24,8 +24,12 @@ for c in conns:
     c.settimeout(3)
     if c.recv(4096) == b"":
         eofs += 1
-    c.close()
 print("eofs", eofs, flush=True)
+# The new connection is tried while the last held one is still open on our
+# side: tern ends its drain as soon as no connection is left, and a SYN sent
+# after it exits gets no answer at all.
+conns[0].close()
+conns[1].close()
 try:
     socket.create_connection((host, 80), timeout=2)
     print("new: accepted", flush=True)
@@ -33,6 +37,7 @@ except ConnectionRefusedError:
     print("new: refused", flush=True)
 except OSError as e:
     print("new:", e, flush=True)
+conns[2].close()
 PY
 client=$!
 for _ in $(seq 1 50); do grep -q held "$out" && break; sleep 0.1; done
