@@ -91,12 +91,12 @@ done
 [ "$(nproc)" -ge 2 ] || { echo "run.sh: needs 2 CPUs (tern's worker on CPU 1, tern-gen on CPU 0)" >&2; exit 2; }
 "$PY" -c 'import matplotlib' 2>/dev/null || { echo "run.sh: needs python3-matplotlib (scripts/setup.sh)" >&2; exit 2; }
 
-TERN="$BUILD/app/tern" GEN="${TERN_GEN:-$BUILD/bench/gen/tern-gen}"
+TERN="$BUILD/app/tern" GEN="${TERN_GEN:-$BUILD/bench/gen/tern-gen}" CORELAT="$BUILD/bench/common/tern-corelat"
 
 # ---- build what is needed (--no-build: use the binaries as they are) ----------
 if [ "$BUILD_IT" -eq 1 ]; then
   [ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" --buildtype=release -Db_ndebug=false >/dev/null
-  targets=(app/tern)
+  targets=(app/tern bench/common/tern-corelat)
   [ -n "${TERN_GEN:-}" ] || targets+=(bench/gen/tern-gen)
   [ "$LINUX" -eq 0 ] || targets+=(bench/linux/tern-bl-http-server bench/linux/tern-bl-conn-client bench/linux/tern-bl-synflood)
   echo "run.sh: building ${targets[*]} in $BUILD" >&2
@@ -202,6 +202,10 @@ gen_args() {
   echo "${a[*]}"
 }
 
+# One cache line's round trip between CPUs 0 and 1 (ns, ~0.2 s at most): where
+# the host has put the two vCPUs, which moves every cross-core cost.
+core_rtt() { "$CORELAT" 0 1 2>/dev/null || true; }
+
 memif_mode() { if [ "$HUGE" -eq 1 ]; then echo "$MEMIF"; else echo copy; fi; }
 start_gen() {  # scenario dir file-prefix vdev
   # shellcheck disable=SC2046
@@ -216,6 +220,8 @@ run_tern() {  # $1 scenario, $2 repetition
   local scen="$1" rep="$2" dir="$WORK/$1-$2-tern" la rc=0
   mkdir -p "$dir"
   local tp="tern-benchrun-$$-$scen-$rep" gp="tern-gen-$$-$scen-$rep" sock="$dir/memif.sock"
+  local rtt0 rtt1
+  rtt0=$(core_rtt)
   PREFIXES+=("$tp" "$gp")
   local sets=() s
   for s in $(tern_settings "$scen"); do sets+=(--set "$s"); done
@@ -253,7 +259,7 @@ run_tern() {  # $1 scenario, $2 repetition
     echo "run.sh: tern did not start:" >&2; tail -20 "$dir/tern.log" >&2
     stop_pid "$TERN_PID"; TERN_PID=""
     [ -z "$GEN_PID" ] || { stop_pid "$GEN_PID"; GEN_PID=""; }
-    record_tern "$scen" "$rep" "$dir" "$la" --error "tern did not start: $(tail -1 "$dir/tern.log")"
+    record_tern "$scen" "$rep" "$dir" "$la" --core-rtt "$rtt0," --error "tern did not start: $(tail -1 "$dir/tern.log")"
     return 0
   fi
   "$PY" "$REPORT/telemetry_sampler.py" "$tp" "$dir/telemetry.jsonl" --max-seconds $((SECS + WARMUP + 120)) \
@@ -271,7 +277,8 @@ run_tern() {  # $1 scenario, $2 repetition
     echo "run.sh: tern-gen failed (exit $rc):" >&2; tail -20 "$dir/gen.log" >&2
     err=(--error "tern-gen exit status $rc: $(tail -1 "$dir/gen.log")")
   fi
-  record_tern "$scen" "$rep" "$dir" "$la" "${err[@]}"
+  rtt1=$(core_rtt)
+  record_tern "$scen" "$rep" "$dir" "$la" --core-rtt "$rtt0,$rtt1" "${err[@]}"
 }
 record_tern() {  # scenario rep dir loadavg [--error MSG]
   local scen="$1" rep="$2" dir="$3" la="$4" s; shift 4
@@ -293,8 +300,9 @@ PY
 
 # ---- the Linux baseline ---------------------------------------------------------------
 run_linux() {  # $1 scenario (cps|synflood), $2 repetition
-  local scen="$1" rep="$2" dir="$WORK/$1-$2-linux" la rc=0
+  local scen="$1" rep="$2" dir="$WORK/$1-$2-linux" la rc=0 rtt0 rtt1
   mkdir -p "$dir"
+  rtt0=$(core_rtt)
   la=$(cat /proc/loadavg)
   echo "run.sh: $scen $rep/$REPS Linux (load average ${la%% *})" >&2
   local args=("$scen" --seconds "$SECS" --warmup "$WARMUP" --repeat 1 --json "$dir/linux.json"
@@ -314,8 +322,9 @@ run_linux() {  # $1 scenario (cps|synflood), $2 repetition
     err=(--error "bench/linux/run.sh exit status $rc: $(tail -1 "$dir/linux.log")")
   fi
   grep -E "^  (cps|synflood):" "$dir/linux.log" >&2 || true
+  rtt1=$(core_rtt)
   "$PY" "$REPORT/record.py" linux --scenario "$scen" --rep "$rep" --loadavg "$la" \
-      --doc "$dir/linux.json" "${err[@]}" >> "$RUNS"
+      --doc "$dir/linux.json" --core-rtt "$rtt0,$rtt1" "${err[@]}" >> "$RUNS"
 }
 
 # ---- the runs -------------------------------------------------------------------------

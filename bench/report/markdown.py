@@ -115,10 +115,17 @@ def targets_table(doc):
     return rows
 
 
+def core_rtt(pair):
+    """Before / after the run: ~100 ns = the two vCPUs share an L3, ~340 ns = they do not."""
+    if not pair or all(v is None for v in pair):
+        return "n/a"
+    return " / ".join("n/a" if v is None else f"{v:.0f}" for v in pair)
+
+
 def runs_table(doc):
-    rows = ["| scenario | side | run | load avg | rate | server busy | per busy core | on CPU: tern worker / tern-gen "
-            "| bounded / limited by | |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---|---|"]
+    rows = ["| scenario | side | run | load avg | CPU 0-1 round trip (ns) | rate | server busy | per busy core "
+            "| on CPU: tern worker / tern-gen | bounded / limited by | |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     for r in doc["runs"]:
         m = r.get("metrics") or {}
         if r["side"] == "tern":
@@ -131,6 +138,7 @@ def runs_table(doc):
         la = r.get("loadavg_start") or [None]
         rows.append("| " + " | ".join([
             r["scenario"], r["side"], str(r["rep"]), "n/a" if la[0] is None else f"{la[0]:.2f}",
+            core_rtt(r.get("core_rtt_ns")),
             rate(m.get("rate")), share(m.get("server_busy")), rate(m.get("per_core")),
             f"{share(m.get('tern_oncpu'))} / {share(m.get('generator_oncpu'))}" if r["side"] == "tern" else "",
             lim,
@@ -144,6 +152,10 @@ def body(doc):
     out += ["", "Every run:", ""] + runs_table(doc)
     out += ["", "\"on CPU\": the share of the window each polling thread actually ran (schedstat); "
             "below ~0.97 it was descheduled by other work and its busy share includes time it did not run.",
+            "", "\"CPU 0-1 round trip\": one cache line's round trip between the two CPUs (bench/common/corelat.cpp) "
+            "just before and after the run. The host places this guest's two vCPUs on one L3 (~100 ns) or apart "
+            "(~340 ns) and moves them during runs; everything that crosses cores (memif rings, frames, veth RPS) "
+            "is slower apart: tern's SYN-ACK rate moved between ~4.4 and ~6.8 M/s with it.",
             "", "Ratios compare medians. \"per busy core\" = rate / the server's busy share (tern: its worker's "
             "TSC busy cycles over tern-gen's window; Linux: our perf-attributed share of the server CPU). "
             "\"bounded by\" is explained in bench/results/README.md."]

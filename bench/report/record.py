@@ -4,6 +4,7 @@
   record.py tern  --scenario S --rep N --seconds S --warmup W --loadavg "..."
                   [--gen GEN.json] [--telemetry SERIES.jsonl] [--setting k=v ...] [--error MSG]
   record.py linux --scenario S --rep N --loadavg "..." [--doc LINUX.json] [--error MSG]
+  both: [--core-rtt BEFORE,AFTER]  (tern-corelat's ns between CPUs 0 and 1 around the run)
 
 The line keeps the tool's raw JSON ("raw"), tern's telemetry window
 ("window", tern only) and the flat record of metrics.py ("metrics"). A run
@@ -26,6 +27,18 @@ def read_json(path):
         return {"error": f"{path}: {e}"}
 
 
+def core_rtt(text):
+    """[before, after] in ns; None where tern-corelat gave nothing."""
+    parts = (text.split(",") + ["", ""])[:2]
+    out = []
+    for p in parts:
+        try:
+            out.append(float(p))
+        except ValueError:
+            out.append(None)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("side", choices=("tern", "linux"))
@@ -39,10 +52,12 @@ def main():
     ap.add_argument("--doc")
     ap.add_argument("--setting", action="append", default=[])
     ap.add_argument("--error")
+    ap.add_argument("--core-rtt", default="")
     a = ap.parse_args()
 
     out = {"scenario": a.scenario, "rep": a.rep, "side": a.side,
-           "loadavg_start": [float(x) for x in a.loadavg.split()[:3]]}
+           "loadavg_start": [float(x) for x in a.loadavg.split()[:3]],
+           "core_rtt_ns": core_rtt(a.core_rtt)}
     if a.side == "tern":
         out["tern_settings"] = a.setting
         raw = read_json(a.gen) if a.gen else {"error": "no tern-gen output"}

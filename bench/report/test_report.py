@@ -65,7 +65,8 @@ def linux_doc(scenario, rate, per_core, p99_conn=5000.0, p99_resp=9000.0):
 def tern_run(scenario, rep, doc, busy, load=1.0):
     win = busy_window(series(6, 1.0, busy), seconds=2, warmup=1)
     return {"scenario": scenario, "rep": rep, "side": "tern", "loadavg_start": [load, 1, 1],
-            "raw": doc, "window": win, "metrics": tern_record(scenario, doc, win)}
+            "core_rtt_ns": [101.0, 338.0], "raw": doc, "window": win,
+            "metrics": tern_record(scenario, doc, win)}
 
 
 def linux_run(scenario, rep, doc, load=2.0):
@@ -183,6 +184,10 @@ class MarkdownTest(unittest.TestCase):
         self.assertIn("| 99.950 % | **met** |", self.row("legit success rate >= 99.9 %"))
         self.assertIn("| 1.50 ms | **not met** |", self.row("legit p99 handshake < 1 ms"))
 
+    def test_core_round_trip_column(self):
+        self.assertIn("| 1.00 | 101 / 338 |", self.md)  # a tern run: before / after
+        self.assertIn("| 2.00 | n/a |", self.md)  # a Linux run recorded without it
+
     def test_failed_run_and_warning(self):
         self.assertIn("failed: load program failed", self.md)
         self.assertNotIn("WARNING", self.md)
@@ -216,7 +221,7 @@ class CommandLineTest(unittest.TestCase):
             run = lambda *a: subprocess.run([py, *a], check=True, capture_output=True, text=True).stdout
             lines = run(os.path.join(HERE, "record.py"), "tern", "--scenario", "cps", "--rep", "1",
                         "--seconds", "2", "--warmup", "1", "--loadavg", "0.5 0.4 0.3 1/2 3",
-                        "--gen", p("gen.json"), "--telemetry", p("tel.jsonl"))
+                        "--gen", p("gen.json"), "--telemetry", p("tel.jsonl"), "--core-rtt", "97,")
             lines += run(os.path.join(HERE, "record.py"), "linux", "--scenario", "cps", "--rep", "1",
                          "--loadavg", "0.7 0.4 0.3", "--doc", p("linux.json"))
             with open(p("runs.jsonl"), "w") as f:
@@ -228,6 +233,7 @@ class CommandLineTest(unittest.TestCase):
             self.assertIn("| tern/Linux connections/s per busy core >= 20x | 20.0x | **met** |", md)
             self.assertIn("WARNING: no hugepages", md)
             self.assertIn("0.50-0.70", md)  # load average range
+            self.assertIn("| 0.50 | 97 / n/a |", md)  # tern-corelat gave nothing after the run
             try:
                 import matplotlib  # noqa: F401
             except ImportError:
