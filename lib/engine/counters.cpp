@@ -14,9 +14,11 @@ CounterList sum_counters(const std::vector<const WorkerCounters*>& ws) {
     add("rx_packets", &WorkerCounters::rx_packets);
     add("rx_bytes", &WorkerCounters::rx_bytes);
     add("rx_bursts", &WorkerCounters::rx_bursts);
+    add("rx_held_back", &WorkerCounters::rx_held_back);
     add("tx_packets", &WorkerCounters::tx_packets);
     add("tx_bytes", &WorkerCounters::tx_bytes);
     add("tx_full_drops", &WorkerCounters::tx_full_drops);
+    add("tx_deferred", &WorkerCounters::tx_deferred);
     add("arp_replies", &WorkerCounters::arp_replies);
     add("icmp_echo_replies", &WorkerCounters::icmp_echo_replies);
     add("icmp_other", &WorkerCounters::icmp_other);

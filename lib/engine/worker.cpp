@@ -1,5 +1,7 @@
 #include "engine/worker.h"
 
+#include <cstring>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -33,7 +35,7 @@ Worker::Worker(unsigned id, const config::Config& cfg, std::vector<QueueRef> que
 }
 
 Worker::~Worker() {
-    for (auto& q : queues_) flush(q);
+    for (auto& q : queues_) flush(q, true);
 }
 
 void Worker::run(const std::atomic<bool>& stop) {
@@ -47,7 +49,7 @@ void Worker::run(const std::atomic<bool>& stop) {
         ctr_.total_cycles.inc(now - last);
         last = now;
     }
-    for (auto& q : queues_) flush(q);
+    for (auto& q : queues_) flush(q, true);
 }
 
 unsigned Worker::poll_once() { return poll_once(clock_.us(rte_rdtsc())); }
@@ -58,6 +60,14 @@ unsigned Worker::poll_once(uint64_t now_us) {
     rte_mbuf* pkts[kMaxBurst];
     for (uint16_t qi = 0; qi < queues_.size(); ++qi) {
         auto& q = queues_[qi];
+        // A burst's worth of replies still waits for this queue's TX ring:
+        // reading more would only queue more (or drop them). The frames stay
+        // in the RX ring, where the wire's own flow control or drop counters
+        // take over.
+        if (q.tx.n >= burst_) {
+            ctr_.rx_held_back.inc();
+            continue;
+        }
         uint16_t n = rte_eth_rx_burst(q.port, q.queue, pkts, burst_);
         if (n == 0) continue;
         ctr_.rx_bursts.inc();
@@ -96,23 +106,34 @@ double Worker::busy_share() const {
 }
 
 
-void Worker::flush(QueueRef& q) {
+void Worker::flush(QueueRef& q, bool final) {
     if (q.tx.n == 0) return;
     // Bytes are summed before sending: a sent mbuf belongs to the driver.
     uint64_t bytes = 0;
     for (uint16_t i = 0; i < q.tx.n; ++i) bytes += q.tx.pkts[i]->pkt_len;
     uint16_t sent = 0;
-    // A full TX ring gets a few more chances before the rest is dropped.
+    // A full TX ring gets a few more chances now; then the rest waits.
     for (int tries = 0; tries < 4 && sent < q.tx.n; ++tries)
         sent += rte_eth_tx_burst(q.port, q.queue, q.tx.pkts + sent, uint16_t(q.tx.n - sent));
+    const uint16_t left = uint16_t(q.tx.n - sent);
     for (uint16_t i = sent; i < q.tx.n; ++i) bytes -= q.tx.pkts[i]->pkt_len;
     ctr_.tx_packets.inc(sent);
     ctr_.tx_bytes.inc(bytes);
-    if (sent < q.tx.n) {
-        ctr_.tx_full_drops.inc(q.tx.n - sent);
-        rte_pktmbuf_free_bulk(q.tx.pkts + sent, q.tx.n - sent);
-    }
     q.tx.n = 0;
+    if (left == 0) return;
+    if (final) {
+        ctr_.tx_full_drops.inc(left);
+        rte_pktmbuf_free_bulk(q.tx.pkts + sent, left);
+        return;
+    }
+    ctr_.tx_deferred.inc(left);
+    if (sent) std::memmove(q.tx.pkts, q.tx.pkts + sent, left * sizeof(rte_mbuf*));
+    q.tx.n = left;
+}
+
+void Worker::tail_drop(rte_mbuf* m) {
+    ctr_.tx_full_drops.inc();
+    rte_pktmbuf_free(m);
 }
 
 void Worker::drop(rte_mbuf* m, net::DropReason r) {

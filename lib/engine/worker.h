@@ -96,9 +96,16 @@ private:
     bool emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net::MacAddr& dst);
     void transmit(QueueRef& q, rte_mbuf* m) {
         if (q.tx.n == kMaxBurst) flush(q);
+        if (q.tx.n == kMaxBurst) return tail_drop(m);  // the ring took none of them
         q.tx.pkts[q.tx.n++] = m;
     }
-    void flush(QueueRef& q);
+    // Hands the batch to the TX ring. What a full ring does not take stays
+    // in the batch, in order, and goes first at the next flush (a burst the
+    // wire was briefly too slow for is late, not lost); `final` (the worker
+    // stops) frees and counts it instead.
+    void flush(QueueRef& q, bool final = false);
+    // kMaxBurst frames wait for a TX ring that takes none: the newest goes.
+    void tail_drop(rte_mbuf* m);
     void drop(rte_mbuf* m, net::DropReason r);
     void on_control(const ControlRequest& r, Snapshot& snap);
     void fill_snapshot(Snapshot& snap) const;

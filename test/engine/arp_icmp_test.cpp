@@ -119,17 +119,77 @@ TEST_CASE("bad frames are counted by reason and never leak an mbuf", "[engine]")
     CHECK(rp.mbufs_in_use() == 0);
 }
 
-TEST_CASE("a full TX ring drops and counts, freeing what was not sent", "[engine]") {
+namespace {
+// The ICMP sequence number of an echo reply the worker sent.
+uint16_t reply_seq(const std::vector<uint8_t>& f) { return uint16_t(f[40] << 8 | f[41]); }
+}  // namespace
+
+TEST_CASE("a full TX ring keeps what it did not take and sends it, in order, later", "[engine]") {
     test::RingPort rp("ring_txfull", 16);  // ring holds 15
     rp.cfg.engine.burst = 32;
     engine::Worker w(0, rp.cfg, {rp.queue()});
     for (int i = 0; i < 40; ++i) rp.inject(echo_request(rp.port.mac, 1, uint16_t(i)));
-    REQUIRE(w.poll_once() == 32);  // one burst
+    REQUIRE(w.poll_once() == 32);  // one burst: 32 replies, 15 fit the ring
     CHECK(w.counters().tx_packets.get() == 15);
-    CHECK(w.counters().tx_full_drops.get() == 17);
-    CHECK(rp.mbufs_in_use() == 8 + 15);  // 8 still queued for RX, 15 in the TX ring
-    rp.drain();
-    CHECK(w.poll_once() == 8);
-    rp.drain();
+    CHECK(w.counters().tx_deferred.get() == 17);
+    CHECK(w.counters().tx_full_drops.get() == 0);
+    CHECK(rp.mbufs_in_use() == 8 + 15 + 17);  // 8 queued for RX, 15 in the ring, 17 waiting
+    std::vector<uint16_t> seqs;
+    for (int poll = 0; poll < 5 && seqs.size() < 40; ++poll) {
+        for (auto& f : rp.sent()) seqs.push_back(reply_seq(f));
+        w.poll_once();
+    }
+    for (auto& f : rp.sent()) seqs.push_back(reply_seq(f));
+    REQUIRE(seqs.size() == 40);
+    for (uint16_t i = 0; i < 40; ++i) CHECK(seqs[i] == i);
+    CHECK(w.counters().tx_packets.get() == 40);
+    CHECK(w.counters().tx_full_drops.get() == 0);
+    CHECK(rp.mbufs_in_use() == 0);
+}
+
+TEST_CASE("a TX ring that takes nothing: RX waits once a burst of replies does, nothing leaked",
+          "[engine]") {
+    test::RingPort rp("ring_txstuck", 16);  // ring holds 15
+    rp.cfg.engine.burst = 32;
+    engine::Worker w(0, rp.cfg, {rp.queue()});
+    for (int i = 0; i < 100; ++i) rp.inject(echo_request(rp.port.mac, 1, uint16_t(i)));
+    unsigned got = 0;
+    for (int poll = 0; poll < 10; ++poll) got += w.poll_once();
+    // Poll 1: 32 replies, 15 into the ring, 17 wait; poll 2: 32 more, none
+    // taken, 49 wait (>= one burst); polls 3-10 leave RX alone.
+    CHECK(got == 64);
+    CHECK(w.counters().rx_held_back.get() == 8);
+    CHECK(w.counters().tx_full_drops.get() == 0);
+    CHECK(rp.mbufs_in_use() == 100);  // 36 in RX, 15 in the ring, 49 waiting
+    std::vector<uint16_t> seqs;
+    for (int poll = 0; poll < 20 && seqs.size() < 100; ++poll) {
+        for (auto& f : rp.sent()) seqs.push_back(reply_seq(f));
+        got += w.poll_once();
+    }
+    for (auto& f : rp.sent()) seqs.push_back(reply_seq(f));
+    CHECK(got == 100);
+    REQUIRE(seqs.size() == 100);
+    for (uint16_t i = 0; i < 100; ++i) CHECK(seqs[i] == i);
+    CHECK(rp.mbufs_in_use() == 0);
+}
+
+TEST_CASE("more replies than a batch holds, for a ring that takes none: the newest are dropped, "
+          "the rest freed at stop", "[engine]") {
+    test::RingPort rp("ring_txtail", 16);
+    rp.cfg.engine.burst = engine::kMaxBurst;
+    {
+        engine::Worker w(0, rp.cfg, {rp.queue()});
+        for (int i = 0; i < 600; ++i) rp.inject(echo_request(rp.port.mac, 1, uint16_t(i)));
+        // 512 replies, 15 taken; then 88 more into 497 waiting: 15 fit, 73 go.
+        CHECK(w.poll_once() == engine::kMaxBurst);
+        CHECK(w.poll_once() == 600 - engine::kMaxBurst);
+        CHECK(w.counters().tx_packets.get() == 15);
+        CHECK(w.counters().tx_full_drops.get() == 600 - 15 - engine::kMaxBurst);
+        CHECK(rp.mbufs_in_use() == 15 + engine::kMaxBurst);
+    }  // the worker stops: what still waits is freed
+    CHECK(rp.mbufs_in_use() == 15);
+    auto sent = rp.sent();
+    REQUIRE(sent.size() == 15);
+    CHECK(reply_seq(sent.front()) == 0);
     CHECK(rp.mbufs_in_use() == 0);
 }
