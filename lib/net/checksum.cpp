@@ -6,13 +6,13 @@
 
 namespace tern::net {
 
-uint32_t csum_partial(const uint8_t* data, size_t len, uint32_t sum) {
-    // RFC 1071 2(B): the one's-complement sum does not depend on byte order,
-    // so the data is summed as native words (8 bytes per step, no byte
-    // swaps) and only the folded 16-bit result is swapped into network
-    // order. The 64-bit accumulator takes 32-bit halves: no carry is lost
-    // for any length a packet can have.
-    uint64_t acc = 0;
+namespace {
+
+// RFC 1071 2(B): the one's-complement sum does not depend on byte order, so
+// the data is summed as native words (8 bytes per step, no byte swaps). The
+// 64-bit accumulator takes 32-bit halves: no carry is lost for any length a
+// packet can have. Returns the unfolded native-order sum.
+uint64_t native_sum(const uint8_t* data, size_t len, uint64_t acc) {
     for (; len >= 8; data += 8, len -= 8) {
         const uint64_t w = util::load_native<uint64_t>(data);
         acc += (w & 0xFFFFFFFF) + (w >> 32);
@@ -30,15 +30,37 @@ uint32_t csum_partial(const uint8_t* data, size_t len, uint32_t sum) {
     // A last odd byte is the first byte of a zero-padded word, which a
     // native load puts low on a little-endian host.
     if (len) acc += std::endian::native == std::endian::little ? data[0] : uint32_t(data[0]) << 8;
+    return acc;
+}
+
+// Folded to 16 bits, still in native byte order.
+uint32_t fold_native(uint64_t acc) {
     acc = (acc & 0xFFFFFFFF) + (acc >> 32);
     acc = (acc & 0xFFFFFFFF) + (acc >> 32);
     uint32_t s = uint32_t(acc);
     s = (s & 0xFFFF) + (s >> 16);
-    s = (s & 0xFFFF) + (s >> 16);
+    return (s & 0xFFFF) + (s >> 16);
+}
+
+}  // namespace
+
+uint32_t csum_partial(const uint8_t* data, size_t len, uint32_t sum) {
+    // Only the folded 16-bit result is swapped into network order.
+    uint32_t s = fold_native(native_sum(data, len, 0));
     if constexpr (std::endian::native == std::endian::little) s = uint16_t((s >> 8) | (s << 8));
     const uint64_t total = uint64_t(s) + sum;
     uint32_t r = uint32_t((total & 0xFFFFFFFF) + (total >> 32));
     return (r & 0xFFFF) + (r >> 16);
+}
+
+bool l4_checksum_ok(const uint8_t* ip, uint8_t proto, const uint8_t* l4, uint16_t l4_len) {
+    // The pseudo header (RFC 9293 3.1) as the bytes it stands for, summed
+    // natively with the segment: source and destination address as they
+    // lie in the IPv4 header, then zero, protocol and length.
+    const uint8_t tail[4] = {0, proto, uint8_t(l4_len >> 8), uint8_t(l4_len)};
+    const uint64_t addrs = util::load_native<uint64_t>(ip + 12);
+    uint64_t acc = (addrs & 0xFFFFFFFF) + (addrs >> 32) + util::load_native<uint32_t>(tail);
+    return fold_native(native_sum(l4, l4_len, acc)) == 0xFFFF;
 }
 
 }  // namespace tern::net

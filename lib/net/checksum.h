@@ -3,12 +3,18 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace tern::net {
 
 // One's-complement sum of a byte range, folded to 32 bits; not complemented,
 // so partial sums over several ranges (pseudo header + segment) can be added.
 uint32_t csum_partial(const uint8_t* data, size_t len, uint32_t sum = 0);
+
+// Whether a TCP/UDP segment's checksum verifies: the segment's `l4_len`
+// bytes at `l4` plus the pseudo header of the IPv4 header at `ip`. One pass,
+// summed in native byte order (no pseudo-header sum in host order, no swap).
+bool l4_checksum_ok(const uint8_t* ip, uint8_t proto, const uint8_t* l4, uint16_t l4_len);
 
 // Fold a partial sum into the final 16-bit checksum value.
 inline uint16_t csum_fold(uint32_t sum) {
@@ -18,6 +24,24 @@ inline uint16_t csum_fold(uint32_t sum) {
 
 inline uint16_t checksum(const uint8_t* data, size_t len) {
     return csum_fold(csum_partial(data, len));
+}
+
+// Whether an IPv4 header of `hl` bytes (a multiple of 4) sums to all ones,
+// i.e. its checksum verifies. Every received frame asks this, almost always
+// of a 20-byte header: that case is five 32-bit words summed inline (the
+// all-ones test does not depend on byte order, RFC 1071 2(B)), not a call
+// into the general loop and its folds.
+inline bool ipv4_header_checksum_ok(const uint8_t* ip, size_t hl) {
+    if (hl != 20) return checksum(ip, hl) == 0;
+    uint32_t w[5];
+    std::memcpy(w, ip, sizeof w);
+    uint64_t acc = uint64_t(w[0]) + w[1] + w[2] + w[3] + w[4];
+    acc = (acc & 0xFFFFFFFF) + (acc >> 32);  // < 2^32 + 4
+    acc = (acc & 0xFFFFFFFF) + (acc >> 32);
+    uint32_t s = uint32_t(acc);
+    s = (s & 0xFFFF) + (s >> 16);
+    s = (s & 0xFFFF) + (s >> 16);
+    return s == 0xFFFF;
 }
 
 // The sum of a range that starts at an odd offset of the checksummed data,

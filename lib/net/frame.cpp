@@ -45,7 +45,7 @@ Classified classify_ipv4(const LocalAddr& local, Frame& f, ClassifyOptions opt) 
     uint32_t tot = load_be16(ip + ip4::kTotLen);
     if (tot < hl) return drop(DropReason::malformed);
     if (hl > avail || tot > avail) return drop(DropReason::truncated);
-    if (!opt.ip_csum_checked && checksum(ip, hl) != 0) return drop(DropReason::bad_checksum);
+    if (!opt.ip_csum_checked && !ipv4_header_checksum_ok(ip, hl)) return drop(DropReason::bad_checksum);
 
     f.daddr = load_be32(ip + ip4::kDst);
     f.saddr = load_be32(ip + ip4::kSrc);
@@ -65,11 +65,8 @@ Classified classify_ipv4(const LocalAddr& local, Frame& f, ClassifyOptions opt) 
             return {FrameKind::icmp, DropReason::count};
         case ip4::kProtoTcp: {
             if (f.l4_len < 20) return drop(DropReason::truncated);
-            if (!opt.l4_csum_checked) {
-                uint32_t s = pseudo_header_sum(f.saddr, f.daddr, ip4::kProtoTcp, f.l4_len);
-                if (csum_fold(csum_partial(l4, f.l4_len, s)) != 0)
-                    return drop(DropReason::bad_checksum);
-            }
+            if (!opt.l4_csum_checked && !l4_checksum_ok(ip, ip4::kProtoTcp, l4, f.l4_len))
+                return drop(DropReason::bad_checksum);
             return {FrameKind::tcp, DropReason::count};
         }
         default: return drop(DropReason::unsupported);

@@ -6,6 +6,7 @@
 #include "net/checksum.h"
 #include "net/ipv4.h"
 #include "packets.h"
+#include "util/bytes.h"
 
 using namespace tern::net;
 using namespace tern::test;
@@ -182,6 +183,63 @@ TEST_CASE("checksum: csum_partial of long buffers equals the reference sum", "[n
             REQUIRE(uint16_t(folded) == reference(buf.data(), n));
         }
     }
+}
+
+TEST_CASE("checksum: ipv4_header_checksum_ok agrees with the full sum", "[net][checksum]") {
+    std::mt19937 rng(791);
+    int valid = 0;
+    for (int round = 0; round < 20000; ++round) {
+        const size_t hl = round % 4 == 3 ? 24 : 20;
+        std::vector<uint8_t> h(hl);
+        for (auto& b : h) b = uint8_t(round % 5 == 0 ? 0xFF : rng());
+        if (round % 5 == 1) std::fill(h.begin(), h.end(), 0);
+        if (round % 2 == 0) {  // a valid header: the checksum field set
+            h[10] = h[11] = 0;
+            const uint16_t c = checksum(h.data(), hl);
+            h[10] = uint8_t(c >> 8);
+            h[11] = uint8_t(c);
+        }
+        if (round % 7 == 0) h[rng() % hl] ^= uint8_t(1u << (rng() % 8));  // one bit flipped
+        const bool want = checksum(h.data(), hl) == 0;
+        valid += want;
+        REQUIRE(ipv4_header_checksum_ok(h.data(), hl) == want);
+    }
+    CHECK(valid > 5000);  // both outcomes were exercised
+    CHECK(valid < 15000);
+    for (auto hex : {kIcmpEchoRequest, kTcpSyn, kTcpSynAck, kTcpAck}) {
+        Bytes f = from_hex(hex);
+        CHECK(ipv4_header_checksum_ok(f.data() + 14, 20));
+        f[14 + 8] ^= 0x01;  // TTL
+        CHECK_FALSE(ipv4_header_checksum_ok(f.data() + 14, 20));
+    }
+}
+
+TEST_CASE("checksum: l4_checksum_ok agrees with the pseudo-header sum", "[net][checksum]") {
+    std::mt19937 rng(9293);
+    int valid = 0;
+    for (int round = 0; round < 20000; ++round) {
+        const uint16_t len = uint16_t(20 + rng() % 100);
+        std::vector<uint8_t> ip(20), seg(len);
+        for (auto& b : ip) b = uint8_t(rng());
+        for (auto& b : seg) b = uint8_t(round % 9 == 0 ? 0xFF : rng());
+        const uint32_t saddr = tern::util::load_be32(ip.data() + 12), daddr = tern::util::load_be32(ip.data() + 16);
+        if (round % 2 == 0) {  // a valid segment: its checksum field set
+            seg[16] = seg[17] = 0;
+            const uint16_t c =
+                csum_fold(csum_partial(seg.data(), len, pseudo_header_sum(saddr, daddr, 6, len)));
+            seg[16] = uint8_t(c >> 8);
+            seg[17] = uint8_t(c);
+        }
+        if (round % 6 == 0) seg[rng() % len] ^= uint8_t(1u << (rng() % 8));
+        if (round % 10 == 0) ip[12 + rng() % 8] ^= 0x10;  // another address
+        const uint32_t s2 = tern::util::load_be32(ip.data() + 12), d2 = tern::util::load_be32(ip.data() + 16);
+        const bool want = csum_fold(csum_partial(seg.data(), len, pseudo_header_sum(s2, d2, 6, len))) == 0;
+        valid += want;
+        REQUIRE(l4_checksum_ok(ip.data(), 6, seg.data(), len) == want);
+    }
+    CHECK(valid > 5000);
+    CHECK(valid < 15000);
+    CHECK_FALSE(l4_checksum_ok(std::vector<uint8_t>(20).data(), 17, std::vector<uint8_t>(20).data(), 20));
 }
 
 TEST_CASE("checksum: a range at an odd offset adds as its byte-swapped sum", "[net][checksum]") {
