@@ -19,7 +19,7 @@ struct alignas(64) WorkerCounters {
     util::Counter rx_held_back;   // polls that left a queue's RX alone: a burst of replies still waited for TX
     util::Counter tx_packets, tx_bytes;
     util::Counter tx_full_drops;  // TX ring full with a full batch waiting (or at stop): freed, not leaked
-    util::Counter tx_deferred;    // frames a full TX ring did not take at a flush, kept for the next
+    util::Counter tx_deferred;    // frames a full TX ring did not take at once: kept, sent at a later flush
     util::Counter arp_replies, icmp_echo_replies;
     util::Counter icmp_other;     // ICMP we do not answer (counted, dropped)
     util::Counter rx_multiseg;    // chained mbufs: frames larger than one buffer

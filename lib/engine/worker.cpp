@@ -119,16 +119,18 @@ void Worker::flush(QueueRef& q, bool final) {
     for (uint16_t i = sent; i < q.tx.n; ++i) bytes -= q.tx.pkts[i]->pkt_len;
     ctr_.tx_packets.inc(sent);
     ctr_.tx_bytes.inc(bytes);
-    q.tx.n = 0;
+    // Counted once per frame: those refused now for the first time.
+    const uint16_t still_waiting = q.tx.waiting > sent ? uint16_t(q.tx.waiting - sent) : 0;
+    q.tx.n = q.tx.waiting = 0;
     if (left == 0) return;
     if (final) {
         ctr_.tx_full_drops.inc(left);
         rte_pktmbuf_free_bulk(q.tx.pkts + sent, left);
         return;
     }
-    ctr_.tx_deferred.inc(left);
+    ctr_.tx_deferred.inc(left - still_waiting);
     if (sent) std::memmove(q.tx.pkts, q.tx.pkts + sent, left * sizeof(rte_mbuf*));
-    q.tx.n = left;
+    q.tx.n = q.tx.waiting = left;
 }
 
 void Worker::tail_drop(rte_mbuf* m) {

@@ -32,6 +32,7 @@ inline constexpr uint16_t kMaxBurst = 512;
 
 struct TxBatch {
     uint16_t n = 0;
+    uint16_t waiting = 0;  // the first `waiting` frames were refused at an earlier flush
     rte_mbuf* pkts[kMaxBurst];
 };
 

@@ -144,6 +144,9 @@ TEST_CASE("a full TX ring keeps what it did not take and sends it, in order, lat
     for (uint16_t i = 0; i < 40; ++i) CHECK(seqs[i] == i);
     CHECK(w.counters().tx_packets.get() == 40);
     CHECK(w.counters().tx_full_drops.get() == 0);
+    // Each frame that waited counts once: seq 15-31 at the first flush, and
+    // 32-39, which queued behind the last two of them, at the second.
+    CHECK(w.counters().tx_deferred.get() == 25);
     CHECK(rp.mbufs_in_use() == 0);
 }
 
