@@ -48,15 +48,6 @@ uint64_t native_sum(const uint8_t* data, size_t len, uint64_t acc) {
     return acc + (acc < carries);  // the end-around carry of that add
 }
 
-// Folded to 16 bits, still in native byte order.
-uint32_t fold_native(uint64_t acc) {
-    acc = (acc & 0xFFFFFFFF) + (acc >> 32);
-    acc = (acc & 0xFFFFFFFF) + (acc >> 32);
-    uint32_t s = uint32_t(acc);
-    s = (s & 0xFFFF) + (s >> 16);
-    return (s & 0xFFFF) + (s >> 16);
-}
-
 }  // namespace
 
 uint32_t csum_partial(const uint8_t* data, size_t len, uint32_t sum) {

@@ -16,6 +16,16 @@ uint32_t csum_partial(const uint8_t* data, size_t len, uint32_t sum = 0);
 // summed in native byte order (no pseudo-header sum in host order, no swap).
 bool l4_checksum_ok(const uint8_t* ip, uint8_t proto, const uint8_t* l4, uint16_t l4_len);
 
+// A native-order sum of any width folded to 16 bits (end-around carries),
+// still in native byte order: the all-ones test on it needs no swap.
+inline uint32_t fold_native(uint64_t acc) {
+    acc = (acc & 0xFFFFFFFF) + (acc >> 32);
+    acc = (acc & 0xFFFFFFFF) + (acc >> 32);
+    uint32_t s = uint32_t(acc);
+    s = (s & 0xFFFF) + (s >> 16);
+    return (s & 0xFFFF) + (s >> 16);
+}
+
 // Fold a partial sum into the final 16-bit checksum value.
 inline uint16_t csum_fold(uint32_t sum) {
     while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
@@ -35,13 +45,7 @@ inline bool ipv4_header_checksum_ok(const uint8_t* ip, size_t hl) {
     if (hl != 20) return checksum(ip, hl) == 0;
     uint32_t w[5];
     std::memcpy(w, ip, sizeof w);
-    uint64_t acc = uint64_t(w[0]) + w[1] + w[2] + w[3] + w[4];
-    acc = (acc & 0xFFFFFFFF) + (acc >> 32);  // < 2^32 + 4
-    acc = (acc & 0xFFFFFFFF) + (acc >> 32);
-    uint32_t s = uint32_t(acc);
-    s = (s & 0xFFFF) + (s >> 16);
-    s = (s & 0xFFFF) + (s >> 16);
-    return s == 0xFFFF;
+    return fold_native(uint64_t(w[0]) + w[1] + w[2] + w[3] + w[4]) == 0xFFFF;
 }
 
 // The sum of a range that starts at an odd offset of the checksummed data,
