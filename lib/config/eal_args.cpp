@@ -14,34 +14,41 @@ struct EalOption {
     std::string key;
 };
 
-// EAL 22.11's options that take a value as the next token when not given
-// as `--name=value` / `-xVALUE` (eal_common_options.c's table).
-bool takes_value(std::string_view name) {
-    static constexpr std::string_view kWithValue[] = {
-        "c", "l", "n", "m", "a", "b", "d", "r", "S", "s",
-        "lcores", "socket-mem", "socket-limit", "file-prefix", "vdev", "proc-type",
-        "huge-dir", "log-level", "iova-mode", "base-virtaddr", "main-lcore",
-        "master-lcore", "service-corelist", "service-coremask", "allow", "block",
-        "pci-whitelist", "pci-blacklist", "driver-path", "mbuf-pool-ops-name",
-        "vfio-intr", "vfio-vf-token", "trace", "trace-dir", "trace-bufsz", "trace-mode"};
-    return std::find(std::begin(kWithValue), std::end(kWithValue), name) != std::end(kWithValue);
+// EAL 22.11's options that take a value (as the next token unless given as
+// `--name=value` / `-xVALUE`; eal_common_options.c's table), with what makes
+// two of them the same option: aliases share a key, "" is an option EAL
+// takes many times, and a --vdev is one option per device. Any other name
+// is a flag, its own key.
+struct ValueOption {
+    std::string_view name;
+    std::string_view key;
+};
+constexpr ValueOption kWithValue[] = {
+    {"c", "lcores"}, {"l", "lcores"}, {"lcores", "lcores"},
+    {"m", "memory"}, {"socket-mem", "memory"},
+    {"S", "service-cores"}, {"s", "service-cores"},
+    {"service-corelist", "service-cores"}, {"service-coremask", "service-cores"},
+    {"main-lcore", "main-lcore"}, {"master-lcore", "main-lcore"},
+    {"vdev", "vdev:"},
+    {"a", ""}, {"b", ""}, {"d", ""}, {"allow", ""}, {"block", ""}, {"pci-whitelist", ""},
+    {"pci-blacklist", ""}, {"driver-path", ""}, {"log-level", ""}, {"trace", ""},
+    {"n", "n"}, {"r", "r"}, {"socket-limit", "socket-limit"}, {"file-prefix", "file-prefix"},
+    {"proc-type", "proc-type"}, {"huge-dir", "huge-dir"}, {"iova-mode", "iova-mode"},
+    {"base-virtaddr", "base-virtaddr"}, {"mbuf-pool-ops-name", "mbuf-pool-ops-name"},
+    {"vfio-intr", "vfio-intr"}, {"vfio-vf-token", "vfio-vf-token"}, {"trace-dir", "trace-dir"},
+    {"trace-bufsz", "trace-bufsz"}, {"trace-mode", "trace-mode"}};
+
+const ValueOption* with_value(std::string_view name) {
+    for (const ValueOption& o : kWithValue)
+        if (o.name == name) return &o;
+    return nullptr;
 }
 
-// Aliases share one key; options EAL takes many times have none, except
-// --vdev, which is one option per device.
 std::string key_of(std::string_view name, std::string_view value) {
-    if (name == "l" || name == "c" || name == "lcores") return "lcores";
-    if (name == "m" || name == "socket-mem") return "memory";
-    if (name == "S" || name == "s" || name == "service-corelist" || name == "service-coremask")
-        return "service-cores";
-    if (name == "main-lcore" || name == "master-lcore") return "main-lcore";
-    if (name == "vdev") return "vdev:" + std::string(value.substr(0, value.find(',')));
-    static constexpr std::string_view kRepeatable[] = {
-        "a", "b", "d", "allow", "block", "pci-whitelist", "pci-blacklist", "driver-path",
-        "log-level", "trace"};
-    if (std::find(std::begin(kRepeatable), std::end(kRepeatable), name) != std::end(kRepeatable))
-        return "";
-    return std::string(name);
+    const ValueOption* o = with_value(name);
+    if (!o) return std::string(name);
+    if (o->key == "vdev:") return "vdev:" + std::string(value.substr(0, value.find(',')));
+    return std::string(o->key);
 }
 
 std::vector<EalOption> split(const std::vector<std::string>& args) {
@@ -68,7 +75,7 @@ std::vector<EalOption> split(const std::vector<std::string>& args) {
             out.push_back(o);  // a stray word: kept where it is, EAL judges it
             continue;
         }
-        if (!inline_value && takes_value(name) && i + 1 < args.size()) {
+        if (!inline_value && with_value(name) && i + 1 < args.size()) {
             o.tokens.push_back(args[++i]);
             value = o.tokens.back();
         }
