@@ -45,8 +45,8 @@ Stack::Stack(const Config& cfg, const util::SipKey& secret, uint64_t now_us)
       tw_free_(new uint32_t[cfg.max_tw_buckets]),
       listeners_(new Listener[cfg.max_listeners]),
       port_to_listener_(new uint16_t[65536]),
-      cookies_{derive_key(secret, 0x636f6f6b6965ull /* "cookie" */),
-               derive_key(secret, 0x636f6f6b6965ull + 1)},
+      cookies_(util::syncookie::CookieSecrets{derive_key(secret, 0x636f6f6b6965ull /* "cookie" */),
+                                              derive_key(secret, 0x636f6f6b6965ull + 1)}),
       syn_limiter_(cfg.syn_rate_per_source, std::max<uint32_t>(cfg.syn_burst_per_source, 1),
                    cfg.syn_limiter_sources, derive_key(secret, 0x6c696d6974ull /* "limit" */)),
       flood_(cfg.syn_flood_rate, derive_key(secret, 0x666c6f6f64ull /* "flood" */)) {

@@ -34,8 +34,8 @@
 #include "tcp/tcb.h"
 #include "util/huge_array.h"
 #include "util/siphash.h"
-#include "util/syncookie.h"
 #include "util/source_limiter.h"
+#include "util/syncookie.h"
 #include "util/timer_wheel.h"
 
 namespace tern::tcp {
@@ -115,7 +115,10 @@ class Stack {
     // SYN-cookie secrets: the control thread rotates them (util::syncookie::
     // rotate) and hands the pair to every worker -- and, for a VIP served
     // by several nodes, every node -- so each can validate the others'.
-    void set_cookie_secrets(const util::syncookie::CookieSecrets& s) { cookies_ = s; }
+    // Expands the secrets' keys here, on the worker, once per rotation.
+    void set_cookie_secrets(const util::syncookie::CookieSecrets& s) {
+        cookies_ = util::syncookie::CookieKeys(s);
+    }
 
     // For the engine's parse step: counts a rejected header by reason.
     void count_parse_error(ParseResult r);
@@ -322,7 +325,7 @@ class Stack {
     uint32_t dirty_head_ = kNoIndex;
     uint32_t dirty_tail_ = kNoIndex;
 
-    util::syncookie::CookieSecrets cookies_;
+    util::syncookie::CookieKeys cookies_;
     util::SourceLimiter syn_limiter_;
     FloodDetector flood_;
     bool flood_changed_ = false;

@@ -2,6 +2,7 @@
 // fields are read or written, so no code casts a packet pointer to a struct.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -31,6 +32,20 @@ template <class T>
 inline T load_native(const uint8_t* p) {
     T v;
     std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+// Little-endian, for inputs and outputs defined that way (the cookie MAC's
+// block): one move on x86, a swap on a big-endian host.
+inline void store_le32(uint8_t* p, uint32_t v) {
+    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap32(v);
+    std::memcpy(p, &v, sizeof v);
+}
+
+inline uint64_t load_le64(const uint8_t* p) {
+    uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
     return v;
 }
 

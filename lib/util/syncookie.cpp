@@ -2,7 +2,23 @@
 
 #include <algorithm>
 
+#include "util/bytes.h"
+
 namespace tern::util::syncookie {
+
+CookieKey::CookieKey(const SipKey& secret)
+    : aes_([&secret] {
+          Aes128::Key k;
+          for (int i = 0; i < 8; ++i) {
+              k[i] = uint8_t(secret.k0 >> (8 * i));
+              k[8 + i] = uint8_t(secret.k1 >> (8 * i));
+          }
+          return k;
+      }()) {}
+
+uint64_t CookieKey::mac(const Aes128::Block& b) const {
+    return load_le64(aes_.encrypt(b).data());
+}
 
 namespace {
 
@@ -14,7 +30,7 @@ constexpr uint32_t kTsEcn = 1u << 5;
 constexpr uint32_t kPlainSack = 1u << 7;
 constexpr int kPlainWscaleShift = 3;
 
-enum class Mode : uint64_t { plain = 0, timestamps = 1 };
+enum class Mode : uint32_t { plain = 0, timestamps = 1 };
 
 constexpr uint32_t kNoWscale = 15;  // the 4-bit code for "no window scale option"
 
@@ -23,13 +39,21 @@ uint32_t wscale_code(const SynOptions& o) {
 }
 
 // `data` is every clear bit the cookie carries (the ISN's low bits, plus
-// the TSval's option bits in timestamp mode); the mode keeps a cookie of
-// one encoding from validating as the other.
-uint64_t mac(const SipKey& key, const CookieTuple& t, uint32_t client_isn, uint32_t counter,
-             Mode mode, uint32_t data) {
-    return siphash_u64x3(key, uint64_t(t.saddr) | uint64_t(t.daddr) << 32,
-                         uint64_t(t.sport) | uint64_t(t.dport) << 16 | uint64_t(client_isn) << 32,
-                         uint64_t(counter) | uint64_t(data & 0xffff) << 32 | uint64_t(mode) << 48);
+// the TSval's option bits in timestamp mode, at most 15 bits); the mode
+// keeps a cookie of one encoding from validating as the other.
+uint64_t mac(const CookieKey& key, const CookieTuple& t, uint32_t counter, Mode mode,
+             uint32_t data) {
+    Aes128::Block b;
+    store_le32(b.data(), t.saddr);
+    store_le32(b.data() + 4, t.daddr);
+    store_le32(b.data() + 8, uint32_t(t.sport) | uint32_t(t.dport) << 16);
+    store_le32(b.data() + 12, (counter & 0xffff) | (data & 0x7fff) << 16 | uint32_t(mode) << 31);
+    return key.mac(b);
+}
+
+// The MAC's top `bits` bits plus the client's ISN, modulo 2^bits.
+constexpr uint32_t mac_field(uint64_t h, int bits, uint32_t client_isn) {
+    return (uint32_t(h >> (64 - bits)) + client_isn) & ((1u << bits) - 1);
 }
 
 uint32_t ts_option_bits(const SynOptions& o) {
@@ -46,24 +70,24 @@ uint32_t make_tsval(uint32_t ts_now, const SynOptions& opts) {
     return ts;
 }
 
-Cookie make(const SipKey& secret, const CookieTuple& t, uint32_t client_isn, const SynOptions& opts,
+Cookie make(const CookieKey& key, const CookieTuple& t, uint32_t client_isn, const SynOptions& opts,
             uint64_t now_ms, uint32_t ts_now) {
     const uint32_t counter = cookie_counter(now_ms);
     const uint32_t mss = mss_index(opts.mss);
     if (opts.timestamps) {
         const uint32_t tsval = make_tsval(ts_now, opts);
         const uint32_t data = mss | (tsval & kTsOptMask) << 3;
-        const uint64_t h = mac(secret, t, client_isn, counter, Mode::timestamps, data);
-        return {uint32_t(h >> (64 - kTsMacBits)) << 3 | mss, tsval};
+        const uint64_t h = mac(key, t, counter, Mode::timestamps, data);
+        return {mac_field(h, kTsMacBits, client_isn) << 3 | mss, tsval};
     }
     const uint32_t data =
         mss | wscale_code(opts) << kPlainWscaleShift | (opts.sack_ok ? kPlainSack : 0);
-    const uint64_t h = mac(secret, t, client_isn, counter, Mode::plain, data);
-    return {uint32_t(h >> (64 - kPlainMacBits)) << 8 | data, 0};
+    const uint64_t h = mac(key, t, counter, Mode::plain, data);
+    return {mac_field(h, kPlainMacBits, client_isn) << 8 | data, 0};
 }
 
-std::optional<CookieResult> check(const CookieSecrets& secrets, const CookieTuple& t,
-                                  uint32_t client_isn, uint32_t our_isn, uint64_t now_ms,
+std::optional<CookieResult> check(const CookieKeys& keys, const CookieTuple& t, uint32_t client_isn,
+                                  uint32_t our_isn, uint64_t now_ms,
                                   std::optional<uint32_t> tsecr) {
     const bool ts = tsecr.has_value();
     const Mode mode = ts ? Mode::timestamps : Mode::plain;
@@ -72,16 +96,14 @@ std::optional<CookieResult> check(const CookieSecrets& secrets, const CookieTupl
     const uint32_t given = our_isn >> (32 - mac_bits);
 
     const uint32_t now_counter = cookie_counter(now_ms);
-    const bool rotated =
-        secrets.previous.k0 != secrets.current.k0 || secrets.previous.k1 != secrets.current.k1;
     bool ok = false;
     // Newest first: almost every valid ACK matches on the first try.
     for (uint32_t age = 0; age < 2 && !ok; ++age) {
         if (age > now_counter) break;  // no period before the clock's first
-        for (const SipKey* key : {&secrets.current, &secrets.previous}) {
-            if (key == &secrets.previous && !rotated) break;
-            const uint64_t h = mac(*key, t, client_isn, now_counter - age, mode, data);
-            if (uint32_t(h >> (64 - mac_bits)) == given) {
+        for (const CookieKey* key : {&keys.current, &keys.previous}) {
+            if (key == &keys.previous && !keys.rotated) break;
+            const uint64_t h = mac(*key, t, now_counter - age, mode, data);
+            if (mac_field(h, mac_bits, client_isn) == given) {
                 ok = true;
                 break;
             }

@@ -8,18 +8,22 @@
 // secrets, which the control thread rotates and shares with every worker
 // (and, for a multi-node VIP, every node).
 //
-// MAC = SipHash-2-4(secret, 4-tuple, client ISN, counter, mode, data bits),
-// truncated. The counter (64 s periods) in the MAC bounds a cookie's life:
-// check() tries the current and previous period, so a cookie lives 64-128 s.
-// Each period is tried with the current and the previous secret, so a
-// rotation does not break handshakes in flight; a secret two rotations old
-// fails. The data bits travel in clear but are covered by the MAC, so
-// flipping any bit of the ACK number or of the option bits fails.
+// MAC = AES-128(secret, 4-tuple, counter, mode, data bits), truncated: one
+// block, the 16 bytes saddr, daddr, sport|dport, counter|data|mode. The
+// client's ISN is added to the MAC field (as Linux adds it): cookies for
+// successive SYNs of one tuple differ, and the ISN costs no second block.
+// The counter (64 s periods, its low 16 bits in the block) bounds a
+// cookie's life: check() tries the current and previous period, so a
+// cookie lives 64-128 s. Each period is tried with the current and the
+// previous secret, so a rotation does not break handshakes in flight; a
+// secret two rotations old fails. The data bits travel in clear but are
+// covered by the MAC, so flipping any bit of the ACK number or of the
+// option bits fails. (Why AES and not SipHash: util/aes128.h.)
 //
 // Encoding with timestamps (the SYN carried TSopt, and so will the ACK):
 //
-//   ISN:    | 31 ............. 3 | 2 1 0 |
-//           |      MAC (29)      |  MSS  |      MSS: index into kMssTable
+//   ISN:    | 31 ................ 3 | 2 1 0 |
+//           | MAC (29) + client ISN |  MSS  |   MSS: index into kMssTable
 //
 //   TSval:  | 31 ........ 6 |  5  |  4   | 3 2 1 0 |
 //           | TS clock/64   | ECN | SACK | WSCALE  |  WSCALE: shift 0..14, 15 = none
@@ -30,8 +34,8 @@
 //
 // Encoding without timestamps (ECN cannot be kept; the result says so):
 //
-//   ISN:    | 31 ............. 8 |  7   | 6 5 4 3 | 2 1 0 |
-//           |      MAC (24)      | SACK | WSCALE  |  MSS  |  WSCALE as above
+//   ISN:    | 31 ................ 8 |  7   | 6 5 4 3 | 2 1 0 |
+//           | MAC (24) + client ISN | SACK | WSCALE  |  MSS  |  WSCALE as above
 //
 // Forgery: a blind attacker guessing ACK numbers for one tuple succeeds with
 // probability (periods x secrets) / 2^MAC_bits per try: 4 * 2^-24 (about
@@ -43,13 +47,35 @@
 #include <cstdint>
 #include <optional>
 
+#include "util/aes128.h"
 #include "util/siphash.h"
 
 namespace tern::util::syncookie {
 
-// Validation keeps the previous secret for one rotation.
+// Validation keeps the previous secret for one rotation. The form secrets
+// travel in (control messages, epochs); CookieKeys is their expanded form.
 struct CookieSecrets {
     SipKey current, previous;
+};
+
+// One secret expanded for the MAC: built when a secret is installed, never
+// per SYN.
+class CookieKey {
+  public:
+    explicit CookieKey(const SipKey& secret);
+    uint64_t mac(const Aes128::Block& b) const;
+
+  private:
+    Aes128 aes_;
+};
+
+struct CookieKeys {
+    explicit CookieKeys(const CookieSecrets& s)
+        : current(s.current),
+          previous(s.previous),
+          rotated(s.previous.k0 != s.current.k0 || s.previous.k1 != s.current.k1) {}
+    CookieKey current, previous;
+    bool rotated;  // previous differs from current: worth a second try
 };
 
 // previous <- current, current <- fresh.
@@ -117,17 +143,16 @@ struct Cookie {
 // TSval carrying the 6 option bits, at or below ts_now (our TS clock).
 uint32_t make_tsval(uint32_t ts_now, const SynOptions& opts);
 
-// Builds the cookie for a SYN received at now_ms with secrets.current.
+// Builds the cookie for a SYN received at now_ms with keys.current.
 // client_isn is the SYN's sequence number; ts_now our TS clock (used only
 // when opts.timestamps).
-Cookie make(const SipKey& secret, const CookieTuple& t, uint32_t client_isn, const SynOptions& opts,
+Cookie make(const CookieKey& key, const CookieTuple& t, uint32_t client_isn, const SynOptions& opts,
             uint64_t now_ms, uint32_t ts_now);
 
 // Checks an ACK without SYN that matched no connection. client_isn = the
 // ACK's seq - 1, our_isn = the ACK's ack - 1, tsecr = its TS echo if it
 // carries a timestamp option. nullopt: not a valid cookie (drop or RST).
-std::optional<CookieResult> check(const CookieSecrets& secrets, const CookieTuple& t,
-                                  uint32_t client_isn, uint32_t our_isn, uint64_t now_ms,
-                                  std::optional<uint32_t> tsecr);
+std::optional<CookieResult> check(const CookieKeys& keys, const CookieTuple& t, uint32_t client_isn,
+                                  uint32_t our_isn, uint64_t now_ms, std::optional<uint32_t> tsecr);
 
 }  // namespace tern::util::syncookie

@@ -21,18 +21,18 @@ TEST_CASE("nodes sharing a master secret validate each other's cookies", "[cooki
     sc::SynOptions o;
     o.mss = 1460;
     const uint64_t now_ms = 5'000'000;
-    auto c = sc::make(node_a.current, t, 12345, o, now_ms, 0);
-    auto r = sc::check(node_b, t, 12345, c.isn, now_ms + 1000, std::nullopt);
+    auto c = sc::make(sc::CookieKey(node_a.current), t, 12345, o, now_ms, 0);
+    auto r = sc::check(sc::CookieKeys(node_b), t, 12345, c.isn, now_ms + 1000, std::nullopt);
     REQUIRE(r);
     CHECK(r->mss == 1460);
 
     // One rotation later node B still accepts it (previous secret); two, not.
-    CHECK(sc::check(engine::secrets_for_epoch(*master, epoch + 1), t, 12345, c.isn, now_ms + 1000,
-                    std::nullopt));
-    CHECK(!sc::check(engine::secrets_for_epoch(*master, epoch + 2), t, 12345, c.isn,
+    CHECK(sc::check(sc::CookieKeys(engine::secrets_for_epoch(*master, epoch + 1)), t, 12345, c.isn,
+                    now_ms + 1000, std::nullopt));
+    CHECK(!sc::check(sc::CookieKeys(engine::secrets_for_epoch(*master, epoch + 2)), t, 12345, c.isn,
                      now_ms + 1000, std::nullopt));
     // A node with another master rejects it.
     auto other = util::parse_key_hex("ffffffffffffffffffffffffffffffff");
-    CHECK(!sc::check(engine::secrets_for_epoch(*other, epoch), t, 12345, c.isn, now_ms + 1000,
-                     std::nullopt));
+    CHECK(!sc::check(sc::CookieKeys(engine::secrets_for_epoch(*other, epoch)), t, 12345, c.isn,
+                     now_ms + 1000, std::nullopt));
 }

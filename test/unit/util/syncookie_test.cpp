@@ -41,8 +41,8 @@ std::optional<uint32_t> echo(const Cookie& c, const SynOptions& o) {
 
 std::optional<CookieResult> roundtrip(const SynOptions& o, uint64_t made, uint64_t checked,
                                       const CookieSecrets& s = kSecrets) {
-    const Cookie c = make(kSecrets.current, kTuple, kClientIsn, o, made, kTsNow);
-    return check(s, kTuple, kClientIsn, c.isn, checked, echo(c, o));
+    const Cookie c = make(CookieKey(kSecrets.current), kTuple, kClientIsn, o, made, kTsNow);
+    return check(CookieKeys(s), kTuple, kClientIsn, c.isn, checked, echo(c, o));
 }
 
 }  // namespace
@@ -134,68 +134,71 @@ TEST_CASE("cookies are valid in their period and the next one only", "[cookie]")
 
 TEST_CASE("a cookie only validates for its own tuple and client ISN", "[cookie]") {
     for (const SynOptions& o : {linux_syn(), plain_syn()}) {
-        const Cookie c = make(kSecrets.current, kTuple, kClientIsn, o, kNow, kTsNow);
+        const Cookie c = make(CookieKey(kSecrets.current), kTuple, kClientIsn, o, kNow, kTsNow);
         const auto tsecr = echo(c, o);
-        CHECK(check(kSecrets, kTuple, kClientIsn, c.isn, kNow, tsecr));
+        CHECK(check(CookieKeys(kSecrets), kTuple, kClientIsn, c.isn, kNow, tsecr));
         CookieTuple t = kTuple;
         t.saddr ^= 1;
-        CHECK_FALSE(check(kSecrets, t, kClientIsn, c.isn, kNow, tsecr));
+        CHECK_FALSE(check(CookieKeys(kSecrets), t, kClientIsn, c.isn, kNow, tsecr));
         t = kTuple;
         t.daddr ^= 0x100;
-        CHECK_FALSE(check(kSecrets, t, kClientIsn, c.isn, kNow, tsecr));
+        CHECK_FALSE(check(CookieKeys(kSecrets), t, kClientIsn, c.isn, kNow, tsecr));
         t = kTuple;
         t.sport += 1;
-        CHECK_FALSE(check(kSecrets, t, kClientIsn, c.isn, kNow, tsecr));
+        CHECK_FALSE(check(CookieKeys(kSecrets), t, kClientIsn, c.isn, kNow, tsecr));
         t = kTuple;
         t.dport = 443;
-        CHECK_FALSE(check(kSecrets, t, kClientIsn, c.isn, kNow, tsecr));
+        CHECK_FALSE(check(CookieKeys(kSecrets), t, kClientIsn, c.isn, kNow, tsecr));
         t = {kTuple.daddr, kTuple.saddr, kTuple.dport, kTuple.sport};  // reversed
-        CHECK_FALSE(check(kSecrets, t, kClientIsn, c.isn, kNow, tsecr));
-        CHECK_FALSE(check(kSecrets, kTuple, kClientIsn + 1, c.isn, kNow, tsecr));
+        CHECK_FALSE(check(CookieKeys(kSecrets), t, kClientIsn, c.isn, kNow, tsecr));
+        CHECK_FALSE(check(CookieKeys(kSecrets), kTuple, kClientIsn + 1, c.isn, kNow, tsecr));
     }
 }
 
 TEST_CASE("every single-bit flip of the ACK number is rejected", "[cookie]") {
     for (const SynOptions& o : {linux_syn(), plain_syn()}) {
-        const Cookie c = make(kSecrets.current, kTuple, kClientIsn, o, kNow, kTsNow);
+        const Cookie c = make(CookieKey(kSecrets.current), kTuple, kClientIsn, o, kNow, kTsNow);
         const uint32_t ack = c.isn + 1;  // what the client sends
         for (int bit = 0; bit < 32; ++bit) {
             const uint32_t bad = ack ^ (1u << bit);
             INFO("ts " << o.timestamps << " bit " << bit);
-            REQUIRE_FALSE(check(kSecrets, kTuple, kClientIsn, bad - 1, kNow, echo(c, o)));
+            REQUIRE_FALSE(
+                check(CookieKeys(kSecrets), kTuple, kClientIsn, bad - 1, kNow, echo(c, o)));
         }
     }
 }
 
 TEST_CASE("flipping an option bit of the echoed TSval is rejected", "[cookie]") {
     const SynOptions o = linux_syn();
-    const Cookie c = make(kSecrets.current, kTuple, kClientIsn, o, kNow, kTsNow);
+    const Cookie c = make(CookieKey(kSecrets.current), kTuple, kClientIsn, o, kNow, kTsNow);
     for (int bit = 0; bit < 6; ++bit)
-        REQUIRE_FALSE(check(kSecrets, kTuple, kClientIsn, c.isn, kNow, c.tsval ^ (1u << bit)));
+        REQUIRE_FALSE(
+            check(CookieKeys(kSecrets), kTuple, kClientIsn, c.isn, kNow, c.tsval ^ (1u << bit)));
     // The clock bits are not authenticated (the counter is): still valid.
-    CHECK(check(kSecrets, kTuple, kClientIsn, c.isn, kNow, c.tsval ^ 0x100000u));
+    CHECK(check(CookieKeys(kSecrets), kTuple, kClientIsn, c.isn, kNow, c.tsval ^ 0x100000u));
     // A timestamp cookie does not validate as a plain one, nor the reverse.
-    CHECK_FALSE(check(kSecrets, kTuple, kClientIsn, c.isn, kNow, std::nullopt));
-    const Cookie p = make(kSecrets.current, kTuple, kClientIsn, plain_syn(), kNow, kTsNow);
-    CHECK_FALSE(check(kSecrets, kTuple, kClientIsn, p.isn, kNow, c.tsval));
+    CHECK_FALSE(check(CookieKeys(kSecrets), kTuple, kClientIsn, c.isn, kNow, std::nullopt));
+    const Cookie p =
+        make(CookieKey(kSecrets.current), kTuple, kClientIsn, plain_syn(), kNow, kTsNow);
+    CHECK_FALSE(check(CookieKeys(kSecrets), kTuple, kClientIsn, p.isn, kNow, c.tsval));
 }
 
 TEST_CASE("after rotation the old secret validates for one more rotation", "[cookie]") {
     const SipKey k1{1, 2}, k2{3, 4}, k3{5, 6};
     for (const SynOptions& o : {linux_syn(), plain_syn()}) {
         CookieSecrets s{k1, k1};
-        const Cookie c = make(s.current, kTuple, kClientIsn, o, kNow, kTsNow);
-        CHECK(check(s, kTuple, kClientIsn, c.isn, kNow, echo(c, o)));
+        const Cookie c = make(CookieKey(s.current), kTuple, kClientIsn, o, kNow, kTsNow);
+        CHECK(check(CookieKeys(s), kTuple, kClientIsn, c.isn, kNow, echo(c, o)));
         rotate(s, k2);
         CHECK(s.previous.k0 == k1.k0);
-        CHECK(check(s, kTuple, kClientIsn, c.isn, kNow, echo(c, o)));
+        CHECK(check(CookieKeys(s), kTuple, kClientIsn, c.isn, kNow, echo(c, o)));
         // Old secret and previous period together still work.
-        CHECK(check(s, kTuple, kClientIsn, c.isn, kNow + kPeriodMs, echo(c, o)));
+        CHECK(check(CookieKeys(s), kTuple, kClientIsn, c.isn, kNow + kPeriodMs, echo(c, o)));
         rotate(s, k3);
-        CHECK_FALSE(check(s, kTuple, kClientIsn, c.isn, kNow, echo(c, o)));
+        CHECK_FALSE(check(CookieKeys(s), kTuple, kClientIsn, c.isn, kNow, echo(c, o)));
         // A cookie made with a secret nobody holds any more fails too.
-        const Cookie other = make(k1, kTuple, kClientIsn, o, kNow, kTsNow);
-        CHECK_FALSE(check(s, kTuple, kClientIsn, other.isn, kNow, echo(other, o)));
+        const Cookie other = make(CookieKey(k1), kTuple, kClientIsn, o, kNow, kTsNow);
+        CHECK_FALSE(check(CookieKeys(s), kTuple, kClientIsn, other.isn, kNow, echo(other, o)));
     }
 }
 
@@ -211,8 +214,9 @@ TEST_CASE("random ACK numbers are accepted at the rate the MAC width predicts", 
     size_t plain_ok = 0, ts_ok = 0;
     for (int i = 0; i < 1'000'000; ++i) {
         const uint32_t guess = rng();
-        plain_ok += check(rotated, kTuple, kClientIsn, guess, kNow, std::nullopt).has_value();
-        ts_ok += check(rotated, kTuple, kClientIsn, guess, kNow, rng()).has_value();
+        plain_ok +=
+            check(CookieKeys(rotated), kTuple, kClientIsn, guess, kNow, std::nullopt).has_value();
+        ts_ok += check(CookieKeys(rotated), kTuple, kClientIsn, guess, kNow, rng()).has_value();
     }
     INFO("plain accepted " << plain_ok << ", timestamp accepted " << ts_ok);
     CHECK(plain_ok <= 3);
