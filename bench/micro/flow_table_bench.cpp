@@ -71,7 +71,8 @@ namespace {
 
 constexpr tern::util::SipKey kSipKey{0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull};
 
-uint32_t flow_hash(const Tuple& t) { return tern::tcp::flow_hash(kSipKey, t).slot(); }
+const tern::tcp::FlowHasher kFlowHasher(kSipKey);
+uint32_t flow_hash(const Tuple& t) { return kFlowHasher(t).slot(); }
 
 // Connection id -> tuple, one-to-one on [0, 2^26): one VIP:443, clients
 // spread over addresses and ports.
@@ -139,8 +140,10 @@ uint32_t rte_flow_hash(const void* key, uint32_t, uint32_t) {
 template <uint32_t KeyLen, uint8_t Flags>
 struct RteTable {
     static_assert(KeyLen == 12 || KeyLen == 16);
-    static constexpr const char* kName =
-        KeyLen == 16 ? "rte_k16" : (Flags & RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF) ? "rte_lf" : "rte";
+    static constexpr const char* kName = KeyLen == 16 ? "rte_k16"
+                                         : (Flags & RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF)
+                                             ? "rte_lf"
+                                             : "rte";
     static constexpr bool kFreeOnDel =
         !(Flags & (RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_NO_FREE_ON_DEL));
 
@@ -163,7 +166,8 @@ struct RteTable {
         p.extra_flag = Flags;
         h = rte_hash_create(&p);
         if (h == nullptr) {
-            std::fprintf(stderr, "rte_hash_create(%u entries): %s\n", entries, rte_strerror(rte_errno));
+            std::fprintf(stderr, "rte_hash_create(%u entries): %s\n", entries,
+                         rte_strerror(rte_errno));
             std::abort();
         }
     }
@@ -221,7 +225,8 @@ struct RteTable {
             sigs[i] = q[i].h;
         }
         rte_hash_lookup_with_hash_bulk_data(h, keys, sigs, n, &hits, data);
-        for (uint32_t i = 0; i < n; ++i) refs[i] = (hits >> i) & 1 ? uint32_t(uintptr_t(data[i])) : 0;
+        for (uint32_t i = 0; i < n; ++i)
+            refs[i] = (hits >> i) & 1 ? uint32_t(uintptr_t(data[i])) : 0;
     }
     void find_burst_hashing(const Query* q, uint32_t n, uint32_t* refs) const {
         const void* keys[kBurst];
@@ -237,7 +242,8 @@ struct RteTable {
             }
         }
         rte_hash_lookup_bulk_data(h, keys, n, &hits, data);
-        for (uint32_t i = 0; i < n; ++i) refs[i] = (hits >> i) & 1 ? uint32_t(uintptr_t(data[i])) : 0;
+        for (uint32_t i = 0; i < n; ++i)
+            refs[i] = (hits >> i) & 1 ? uint32_t(uintptr_t(data[i])) : 0;
     }
 
     rte_hash* h;
@@ -265,7 +271,8 @@ struct Env {
         for (uint32_t id = 0; id < pool; ++id) hashes[id] = flow_hash(tuple_of(id));
         for (uint32_t id = 0; id < live; ++id) {
             if (!table.insert(tuple_of(id), hashes[id], ref_of(id))) {
-                std::fprintf(stderr, "%s: insert %u of %u failed (entries %u)\n", T::kName, id, live, entries);
+                std::fprintf(stderr, "%s: insert %u of %u failed (entries %u)\n", T::kName, id,
+                             live, entries);
                 std::abort();
             }
         }
@@ -316,7 +323,8 @@ template <class T>
 Env<T>& env_for(const benchmark::State& state, const char* tag) {
     const auto entries = uint32_t(state.range(0));
     const auto occ = uint32_t(state.range(1));
-    const std::string key = std::string(T::kName) + "/" + tag + "/" + std::to_string(entries) + "/" + std::to_string(occ);
+    const std::string key = std::string(T::kName) + "/" + tag + "/" + std::to_string(entries) +
+                            "/" + std::to_string(occ);
     if (key != g_env_key) {
         g_env.reset();
         g_env_key.clear();
@@ -328,7 +336,8 @@ Env<T>& env_for(const benchmark::State& state, const char* tag) {
 
 void set_counters(benchmark::State& state, const char* per, uint64_t n, uint64_t wrong) {
     state.SetItemsProcessed(int64_t(n));
-    state.counters[per] = benchmark::Counter(double(n), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters[per] =
+        benchmark::Counter(double(n), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
     if (wrong != 0) state.SkipWithError("table returned a wrong reference");
 }
 
@@ -427,7 +436,8 @@ void BM_Mixed(benchmark::State& state) {
             x ^= x << 17;
             const uint64_t id = e.head + 1 + ((x >> 32) * e.live >> 32);
             const Tuple t = e.tuple(id);
-            benchmark::DoNotOptimize(wrong += e.table.find(t, flow_hash(t)) != ref_of(uint32_t(id % e.pool)));
+            benchmark::DoNotOptimize(wrong += e.table.find(t, flow_hash(t)) !=
+                                              ref_of(uint32_t(id % e.pool)));
         }
         // Close: erase the oldest with its stored hash.
         e.table.erase(e.tuple(e.head), e.hash(e.head));
@@ -455,7 +465,8 @@ struct Tables {};
 template <class... Ts>
 void register_workload(const char* name, Tables<Ts...>, auto make_fn) {
     for (const auto& [entries, occ] : kConfigs) {
-        (benchmark::RegisterBenchmark((std::string(name) + "/" + Ts::kName).c_str(), make_fn.template operator()<Ts>())
+        (benchmark::RegisterBenchmark((std::string(name) + "/" + Ts::kName).c_str(),
+                                      make_fn.template operator()<Ts>())
              ->ArgNames({"entries", "occ"})
              ->Args({entries, occ}),
          ...);
@@ -467,12 +478,15 @@ void register_all(Tables<Ts...> tables) {
     register_workload("FlowLookupHit", tables, []<class T>() { return BM_LookupHit<T>; });
     register_workload("FlowLookupMiss", tables, []<class T>() { return BM_LookupMiss<T>; });
     register_workload("FlowLookupHitDep", tables, []<class T>() { return BM_LookupHitDep<T>; });
-    register_workload("FlowBurstHit", tables,
-                      []<class T>() { return [](benchmark::State& s) { BM_Burst<T>(s, true, false); }; });
-    register_workload("FlowBurstMiss", tables,
-                      []<class T>() { return [](benchmark::State& s) { BM_Burst<T>(s, false, false); }; });
-    register_workload("FlowBurstHitHashed", tables,
-                      []<class T>() { return [](benchmark::State& s) { BM_Burst<T>(s, true, true); }; });
+    register_workload("FlowBurstHit", tables, []<class T>() {
+        return [](benchmark::State& s) { BM_Burst<T>(s, true, false); };
+    });
+    register_workload("FlowBurstMiss", tables, []<class T>() {
+        return [](benchmark::State& s) { BM_Burst<T>(s, false, false); };
+    });
+    register_workload("FlowBurstHitHashed", tables, []<class T>() {
+        return [](benchmark::State& s) { BM_Burst<T>(s, true, true); };
+    });
     register_workload("FlowChurn", tables, []<class T>() { return BM_Churn<T>; });
     register_workload("FlowMixed", Tables<NoTable, Ts...>{}, []<class T>() { return BM_Mixed<T>; });
 }

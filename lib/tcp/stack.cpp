@@ -28,14 +28,10 @@ util::SipKey derive_key(const util::SipKey& k, uint64_t label) {
 
 }  // namespace
 
-uint64_t hash_tuple(const util::SipKey& key, const Tuple& t) {
-    return util::siphash_4tuple(key, t.remote_addr, t.local_addr, t.remote_port, t.local_port);
-}
-
 Stack::Stack(const Config& cfg, const util::SipKey& secret, uint64_t now_us)
     : cfg_(cfg),
       isn_(secret),
-      table_key_(derive_key(secret, 0x7461626c65ull /* "table" */)),
+      flow_hasher_(derive_key(secret, 0x7461626c65ull /* "table" */)),
       wheel_(now_us / 1000),
       flows_(cfg.max_tcbs + cfg.max_tw_buckets),
       chunks_(cfg.send_chunks),

@@ -93,7 +93,7 @@ class Stack {
     // engine that hashes a whole receive burst and prefetches the flow-table
     // slots (prefetch()) before it processes the first segment.
     void on_segment(uint64_t now_us, const Tuple& t, FlowHash h, const Segment& seg, Outbox& out);
-    FlowHash tuple_hash(const Tuple& t) const { return flow_hash(table_key_, t); }
+    FlowHash tuple_hash(const Tuple& t) const { return flow_hasher_(t); }
     void prefetch(FlowHash h) const { flows_.prefetch(h.slot()); }
     // Second stage, once the slot is likely cached: starts loading the
     // connection the tuple maps to now. Only a hint: on_segment looks the
@@ -298,7 +298,7 @@ class Stack {
     Config cfg_;  // sizing fields fixed at construction; tunables may change
     Counters ctr_;
     IsnGenerator isn_;
-    util::SipKey table_key_;
+    FlowHasher flow_hasher_;
     util::TimerWheel wheel_;
     FlowTable flows_;
     ChunkPool chunks_;

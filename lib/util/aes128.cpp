@@ -49,19 +49,6 @@ bool cpu_has_aes() {
 #endif
 }
 
-#ifdef TERN_AES_X86
-__attribute__((target("aes,sse2"))) void encrypt_aesni(const uint8_t (*rk)[16], const uint8_t* in,
-                                                       uint8_t* out) {
-    const auto key = [rk](int i) {
-        return _mm_load_si128(reinterpret_cast<const __m128i*>(rk[i]));
-    };
-    __m128i s = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in)), key(0));
-    for (int r = 1; r < 10; ++r) s = _mm_aesenc_si128(s, key(r));
-    s = _mm_aesenclast_si128(s, key(10));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), s);
-}
-#endif
-
 }  // namespace
 
 bool Aes128::hardware() {
@@ -118,14 +105,20 @@ Aes128::Block Aes128::encrypt_soft(const Block& in) const {
     return out;
 }
 
-Aes128::Block Aes128::encrypt_hw(const Block& in) const {
 #ifdef TERN_AES_X86
+__attribute__((target("aes,sse2"))) Aes128::Block Aes128::encrypt_hw(const Block& in) const {
+    const auto key = [this](int i) {
+        return _mm_load_si128(reinterpret_cast<const __m128i*>(rk_[i]));
+    };
+    __m128i s = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in.data())), key(0));
+    for (int r = 1; r < 10; ++r) s = _mm_aesenc_si128(s, key(r));
+    s = _mm_aesenclast_si128(s, key(10));
     Block out;
-    encrypt_aesni(rk_, in.data(), out.data());
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out.data()), s);
     return out;
-#else
-    return encrypt_soft(in);
-#endif
 }
+#else
+Aes128::Block Aes128::encrypt_hw(const Block& in) const { return encrypt_soft(in); }
+#endif
 
 }  // namespace tern::util

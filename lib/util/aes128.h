@@ -16,6 +16,8 @@
 #include <array>
 #include <cstdint>
 
+#include "util/bytes.h"
+
 namespace tern::util {
 
 class Aes128 {
@@ -25,6 +27,13 @@ class Aes128 {
 
     Aes128() : Aes128(Key{}) {}
     explicit Aes128(const Key& key);
+    // The key whose bytes are lo then hi, little-endian (a SipKey's words).
+    static Key key_of(uint64_t lo, uint64_t hi) {
+        Key k;
+        store_le64(k.data(), lo);
+        store_le64(k.data() + 8, hi);
+        return k;
+    }
 
     Block encrypt(const Block& in) const { return hw_ ? encrypt_hw(in) : encrypt_soft(in); }
 

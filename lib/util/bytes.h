@@ -42,6 +42,11 @@ inline void store_le32(uint8_t* p, uint32_t v) {
     std::memcpy(p, &v, sizeof v);
 }
 
+inline void store_le64(uint8_t* p, uint64_t v) {
+    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+    std::memcpy(p, &v, sizeof v);
+}
+
 inline uint64_t load_le64(const uint8_t* p) {
     uint64_t v;
     std::memcpy(&v, p, sizeof v);

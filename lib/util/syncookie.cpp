@@ -6,19 +6,9 @@
 
 namespace tern::util::syncookie {
 
-CookieKey::CookieKey(const SipKey& secret)
-    : aes_([&secret] {
-          Aes128::Key k;
-          for (int i = 0; i < 8; ++i) {
-              k[i] = uint8_t(secret.k0 >> (8 * i));
-              k[8 + i] = uint8_t(secret.k1 >> (8 * i));
-          }
-          return k;
-      }()) {}
+CookieKey::CookieKey(const SipKey& secret) : aes_(Aes128::key_of(secret.k0, secret.k1)) {}
 
-uint64_t CookieKey::mac(const Aes128::Block& b) const {
-    return load_le64(aes_.encrypt(b).data());
-}
+uint64_t CookieKey::mac(const Aes128::Block& b) const { return load_le64(aes_.encrypt(b).data()); }
 
 namespace {
 
