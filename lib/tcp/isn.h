@@ -25,7 +25,6 @@
 
 #include "tcp/tuple.h"
 #include "util/aes128.h"
-#include "util/bytes.h"
 #include "util/seq.h"
 #include "util/siphash.h"
 

@@ -105,20 +105,41 @@ Aes128::Block Aes128::encrypt_soft(const Block& in) const {
     return out;
 }
 
+uint64_t Aes128::prf64_soft(uint64_t lo, uint64_t hi) const {
+    Block b;
+    store_le64(b.data(), lo);
+    store_le64(b.data() + 8, hi);
+    return load_le64(encrypt_soft(b).data());
+}
+
 #ifdef TERN_AES_X86
-__attribute__((target("aes,sse2"))) Aes128::Block Aes128::encrypt_hw(const Block& in) const {
-    const auto key = [this](int i) {
-        return _mm_load_si128(reinterpret_cast<const __m128i*>(rk_[i]));
+namespace {
+__attribute__((target("aes,sse2"))) inline __m128i aesni_rounds(const uint8_t (*rk)[16],
+                                                                __m128i s) {
+    const auto key = [rk](int i) {
+        return _mm_load_si128(reinterpret_cast<const __m128i*>(rk[i]));
     };
-    __m128i s = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in.data())), key(0));
+    s = _mm_xor_si128(s, key(0));
     for (int r = 1; r < 10; ++r) s = _mm_aesenc_si128(s, key(r));
-    s = _mm_aesenclast_si128(s, key(10));
+    return _mm_aesenclast_si128(s, key(10));
+}
+}  // namespace
+
+__attribute__((target("aes,sse2"))) Aes128::Block Aes128::encrypt_hw(const Block& in) const {
     Block out;
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out.data()), s);
+    _mm_storeu_si128(
+        reinterpret_cast<__m128i*>(out.data()),
+        aesni_rounds(rk_, _mm_loadu_si128(reinterpret_cast<const __m128i*>(in.data()))));
     return out;
+}
+
+__attribute__((target("aes,sse2"))) uint64_t Aes128::prf64_hw(uint64_t lo, uint64_t hi) const {
+    // x86 is little-endian: lane 0 holds lo's bytes in their LE order.
+    return uint64_t(_mm_cvtsi128_si64(aesni_rounds(rk_, _mm_set_epi64x(int64_t(hi), int64_t(lo)))));
 }
 #else
 Aes128::Block Aes128::encrypt_hw(const Block& in) const { return encrypt_soft(in); }
+uint64_t Aes128::prf64_hw(uint64_t lo, uint64_t hi) const { return prf64_soft(lo, hi); }
 #endif
 
 }  // namespace tern::util

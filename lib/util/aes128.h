@@ -37,6 +37,16 @@ class Aes128 {
 
     Block encrypt(const Block& in) const { return hw_ ? encrypt_hw(in) : encrypt_soft(in); }
 
+    // The first 8 bytes of encrypt() of the 16 bytes lo, hi (each
+    // little-endian), as a little-endian word: the keyed PRF tern uses.
+    // With AES-NI the block never goes through memory: four 32-bit stores
+    // read back as one 16-byte load cannot be store-forwarded and stall.
+    uint64_t prf64(uint64_t lo, uint64_t hi) const {
+        return hw_ ? prf64_hw(lo, hi) : prf64_soft(lo, hi);
+    }
+    uint64_t prf64_soft(uint64_t lo, uint64_t hi) const;
+    uint64_t prf64_hw(uint64_t lo, uint64_t hi) const;
+
     // Each path on its own, for the tests; encrypt_hw only when hardware().
     Block encrypt_soft(const Block& in) const;
     Block encrypt_hw(const Block& in) const;

@@ -2,13 +2,9 @@
 
 #include <algorithm>
 
-#include "util/bytes.h"
-
 namespace tern::util::syncookie {
 
 CookieKey::CookieKey(const SipKey& secret) : aes_(Aes128::key_of(secret.k0, secret.k1)) {}
-
-uint64_t CookieKey::mac(const Aes128::Block& b) const { return load_le64(aes_.encrypt(b).data()); }
 
 namespace {
 
@@ -33,12 +29,9 @@ uint32_t wscale_code(const SynOptions& o) {
 // keeps a cookie of one encoding from validating as the other.
 uint64_t mac(const CookieKey& key, const CookieTuple& t, uint32_t counter, Mode mode,
              uint32_t data) {
-    Aes128::Block b;
-    store_le32(b.data(), t.saddr);
-    store_le32(b.data() + 4, t.daddr);
-    store_le32(b.data() + 8, uint32_t(t.sport) | uint32_t(t.dport) << 16);
-    store_le32(b.data() + 12, (counter & 0xffff) | (data & 0x7fff) << 16 | uint32_t(mode) << 31);
-    return key.mac(b);
+    const uint32_t rest = (counter & 0xffff) | (data & 0x7fff) << 16 | uint32_t(mode) << 31;
+    return key.mac(uint64_t(t.saddr) | uint64_t(t.daddr) << 32,
+                   uint64_t(t.sport) | uint64_t(t.dport) << 16 | uint64_t(rest) << 32);
 }
 
 // The MAC's top `bits` bits plus the client's ISN, modulo 2^bits.

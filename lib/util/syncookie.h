@@ -63,7 +63,7 @@ struct CookieSecrets {
 class CookieKey {
   public:
     explicit CookieKey(const SipKey& secret);
-    uint64_t mac(const Aes128::Block& b) const;
+    uint64_t mac(uint64_t lo, uint64_t hi) const { return aes_.prf64(lo, hi); }
 
   private:
     Aes128 aes_;

@@ -63,6 +63,15 @@ TEST_CASE("AES-128 with AES-NI matches FIPS-197's vectors and the software path"
     }
 }
 
+TEST_CASE("AES-128 prf64: the first 8 bytes of the block lo, hi encrypted", "[aes]") {
+    // FIPS-197 C.1 as two little-endian words in and out.
+    const Aes128 aes(hex16("000102030405060708090a0b0c0d0e0f"));
+    const uint64_t lo = 0x7766554433221100ull, hi = 0xffeeddccbbaa9988ull;
+    CHECK(aes.prf64(lo, hi) == 0x30047b6ad8e0c469ull);
+    CHECK(aes.prf64_soft(lo, hi) == 0x30047b6ad8e0c469ull);
+    if (Aes128::hardware()) CHECK(aes.prf64_hw(lo, hi) == 0x30047b6ad8e0c469ull);
+}
+
 TEST_CASE("AES-128: one flipped key or input bit changes about half the output", "[aes]") {
     const Aes128::Key k = hex16("000102030405060708090a0b0c0d0e0f");
     const Aes128::Block p = hex16("00112233445566778899aabbccddeeff");
