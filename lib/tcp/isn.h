@@ -40,17 +40,9 @@ class TuplePrf {
         : sip_(key), aes_(util::Aes128::key_of(key.k0, key.k1)), hw_(use_aes) {}
 
     uint64_t operator()(const Tuple& t) const {
-        if (hw_) {
-            util::Aes128::Block b;
-            util::store_le32(b.data(), t.remote_addr);
-            util::store_le32(b.data() + 4, t.local_addr);
-            util::store_le32(b.data() + 8, uint32_t(t.remote_port) | uint32_t(t.local_port) << 16);
-            util::store_le32(b.data() + 12, 0);
-            return util::load_le64(aes_.encrypt_hw(b).data());
-        }
-        return util::siphash_u64x2<C, D>(sip_,
-                                         uint64_t(t.remote_addr) | uint64_t(t.local_addr) << 32,
-                                         uint64_t(t.remote_port) | uint64_t(t.local_port) << 16);
+        const uint64_t addrs = uint64_t(t.remote_addr) | uint64_t(t.local_addr) << 32;
+        const uint64_t ports = uint64_t(t.remote_port) | uint64_t(t.local_port) << 16;
+        return hw_ ? aes_.prf64_hw(addrs, ports) : util::siphash_u64x2<C, D>(sip_, addrs, ports);
     }
 
   private:
