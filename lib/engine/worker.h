@@ -48,7 +48,7 @@ struct QueueRef {
 };
 
 class alignas(64) Worker {
-public:
+  public:
     Worker(unsigned id, const config::Config& cfg, std::vector<QueueRef> queues);
     ~Worker();
 
@@ -73,7 +73,7 @@ public:
     uint64_t busy_cycles() const { return ctr_.busy_cycles.get(); }
     uint64_t total_cycles() const { return ctr_.total_cycles.get(); }
 
-private:
+  private:
     // ARP, ICMP and drops are answered at once; true: a TCP frame, in `f`.
     bool handle(uint16_t qi, rte_mbuf* m, net::Frame& f);
     // A received TCP segment, parsed and hashed, waiting for the Stack.
@@ -85,9 +85,10 @@ private:
         tcp::Tuple tuple;
         tcp::FlowHash hash;
     };
-    static constexpr unsigned kStage = 32;
+    static constexpr unsigned kStage = 32;  // a multiple of 4 (hash_staged)
     void handle_burst(uint16_t qi, rte_mbuf** pkts, uint16_t n);
     bool stage_tcp(uint16_t qi, rte_mbuf* m, const net::Frame& f, Staged& s);
+    void hash_staged(unsigned first);
     void process_staged(unsigned n);
     void handle_tcp(const Staged& s);
     // Turns every OutSegment into a packet; `reuse` (the frame that caused

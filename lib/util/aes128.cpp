@@ -137,9 +137,27 @@ __attribute__((target("aes,sse2"))) uint64_t Aes128::prf64_hw(uint64_t lo, uint6
     // x86 is little-endian: lane 0 holds lo's bytes in their LE order.
     return uint64_t(_mm_cvtsi128_si64(aesni_rounds(rk_, _mm_set_epi64x(int64_t(hi), int64_t(lo)))));
 }
+__attribute__((target("aes,sse2"))) void Aes128::prf64_x4_hw(const uint64_t lo[4],
+                                                             const uint64_t hi[4],
+                                                             uint64_t out[4]) const {
+    __m128i s[4];
+    const __m128i k0 = _mm_load_si128(reinterpret_cast<const __m128i*>(rk_[0]));
+    for (int i = 0; i < 4; ++i)
+        s[i] = _mm_xor_si128(_mm_set_epi64x(int64_t(hi[i]), int64_t(lo[i])), k0);
+    for (int r = 1; r < 10; ++r) {
+        const __m128i k = _mm_load_si128(reinterpret_cast<const __m128i*>(rk_[r]));
+        for (int i = 0; i < 4; ++i) s[i] = _mm_aesenc_si128(s[i], k);
+    }
+    const __m128i k10 = _mm_load_si128(reinterpret_cast<const __m128i*>(rk_[10]));
+    for (int i = 0; i < 4; ++i)
+        out[i] = uint64_t(_mm_cvtsi128_si64(_mm_aesenclast_si128(s[i], k10)));
+}
 #else
 Aes128::Block Aes128::encrypt_hw(const Block& in) const { return encrypt_soft(in); }
 uint64_t Aes128::prf64_hw(uint64_t lo, uint64_t hi) const { return prf64_soft(lo, hi); }
+void Aes128::prf64_x4_hw(const uint64_t lo[4], const uint64_t hi[4], uint64_t out[4]) const {
+    for (int i = 0; i < 4; ++i) out[i] = prf64_soft(lo[i], hi[i]);
+}
 #endif
 
 }  // namespace tern::util

@@ -46,6 +46,13 @@ class Aes128 {
     }
     uint64_t prf64_soft(uint64_t lo, uint64_t hi) const;
     uint64_t prf64_hw(uint64_t lo, uint64_t hi) const;
+    // Four prf64()s at once: with AES-NI their rounds interleave, so the
+    // four cost about the latency of one (10 dependent rounds, ~45 cycles).
+    void prf64_x4(const uint64_t lo[4], const uint64_t hi[4], uint64_t out[4]) const {
+        if (hw_) return prf64_x4_hw(lo, hi, out);
+        for (int i = 0; i < 4; ++i) out[i] = prf64_soft(lo[i], hi[i]);
+    }
+    void prf64_x4_hw(const uint64_t lo[4], const uint64_t hi[4], uint64_t out[4]) const;
 
     // Each path on its own, for the tests; encrypt_hw only when hardware().
     Block encrypt_soft(const Block& in) const;

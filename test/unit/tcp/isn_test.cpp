@@ -57,6 +57,16 @@ TEST_CASE("Flow hash: the timestamp offset is the half the table does not use", 
     CHECK(a.ts_offset() != b.ts_offset());
 }
 
+TEST_CASE("Flow hash of four tuples at once: the same as one by one", "[tcp][isn]") {
+    const FlowHasher hash(tern::util::SipKey{3, 4}, use_aes());
+    const Tuple t[4] = {client_tuple(1), client_tuple(2), kTuple, client_tuple(60000)};
+    const Tuple* p[4] = {&t[0], &t[1], &t[2], &t[3]};
+    FlowHash h[4];
+    hash.x4(p, h);
+    for (int i = 0; i < 4; ++i) CHECK(h[i].v == hash(t[i]).v);
+    CHECK(h[0].v != h[1].v);
+}
+
 TEST_CASE("Tuple PRF: SipHash of the tuple's 16 bytes, or AES-128 of them", "[tcp][isn]") {
     const tern::util::SipKey k{0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull};
     const Tuple t = client_tuple(7);

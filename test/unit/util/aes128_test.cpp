@@ -72,6 +72,19 @@ TEST_CASE("AES-128 prf64: the first 8 bytes of the block lo, hi encrypted", "[ae
     if (Aes128::hardware()) CHECK(aes.prf64_hw(lo, hi) == 0x30047b6ad8e0c469ull);
 }
 
+TEST_CASE("AES-128 prf64_x4: four prf64s", "[aes]") {
+    const Aes128 aes(hex16("2b7e151628aed2a6abf7158809cf4f3c"));
+    const uint64_t lo[4] = {0, 1, 0x7766554433221100ull, ~0ull};
+    const uint64_t hi[4] = {0, 2, 0xffeeddccbbaa9988ull, 5};
+    uint64_t out[4];
+    aes.prf64_x4(lo, hi, out);
+    for (int i = 0; i < 4; ++i) CHECK(out[i] == aes.prf64_soft(lo[i], hi[i]));
+    if (!Aes128::hardware()) return;
+    uint64_t hw[4] = {};
+    aes.prf64_x4_hw(lo, hi, hw);
+    for (int i = 0; i < 4; ++i) CHECK(hw[i] == aes.prf64_soft(lo[i], hi[i]));
+}
+
 TEST_CASE("AES-128: one flipped key or input bit changes about half the output", "[aes]") {
     const Aes128::Key k = hex16("000102030405060708090a0b0c0d0e0f");
     const Aes128::Block p = hex16("00112233445566778899aabbccddeeff");
