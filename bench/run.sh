@@ -133,6 +133,20 @@ wait_exit() {
   wait "$pid" 2>/dev/null || rc=$?
   return "$rc"
 }
+# Waits up to $3 seconds for pid $1 (ours) to write its report $2: 0 once
+# the file is there, else the pid's exit status (124: still running).
+wait_report() {
+  local pid="$1" file="$2" deadline=$((SECONDS + $3)) rc=0
+  while [ ! -s "$file" ]; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      wait "$pid" 2>/dev/null || rc=$?
+      [ "$rc" -ne 0 ] || [ -s "$file" ] || rc=1
+      return "$rc"
+    fi
+    [ "$SECONDS" -lt "$deadline" ] || return 124
+    sleep 0.1
+  done
+}
 stop_pid() {  # $1 = a pid we started (or ""): TERM, up to 10 s, then KILL
   [ -n "$1" ] || return 0
   kill -TERM "$1" 2>/dev/null || true
@@ -195,7 +209,9 @@ gen_args() {
   # warm-up keep the measured window inside the sampled series.
   local warm=$WARMUP
   [ "$(memif_mode)" != zero-copy ] || warm=$((WARMUP + 2))
-  local a=(--seconds "$SECS" --warmup "$warm" --dst-ip 198.18.0.1)
+  # --linger: after its report tern-gen stops polling and waits for tern to
+  # close the memif link first (run_tern).
+  local a=(--seconds "$SECS" --warmup "$warm" --dst-ip 198.18.0.1 --linger 30)
   [ "$1" != cps ] || a+=(--concurrency "$CONC")
   [ "$1" != mixed ] || a+=(--concurrency "$MIXED_CONC")
   [ -z "$FLOOD_RATE" ] || [ "$1" != mixed ] || a+=(--rate "$FLOOD_RATE")
@@ -266,16 +282,27 @@ run_tern() {  # $1 scenario, $2 repetition
       --pid "tern=$TERN_PID" --pid-file "gen=$dir/gen.pid" 2> "$dir/sampler.log" &
   SAMPLER_PID=$!
   [ "$(memif_mode)" = zero-copy ] || start_gen "$scen" "$dir" "$gp" "$gen_vdev"
-  wait_exit "$GEN_PID" $((SECS + WARMUP + 60)) || rc=$?
-  stop_pid "$GEN_PID"; GEN_PID=""
+  # DPDK 22.11's memif PMD unmaps the shared rings when its peer goes, even
+  # while its own side still polls them (tern crashed in ~1 run of 8 when
+  # tern-gen simply exited). So: tern-gen reports, stops polling and
+  # lingers; tern stops (drains, closes its port); then tern-gen exits.
+  wait_report "$GEN_PID" "$dir/gen.json" $((SECS + WARMUP + 60)) || rc=$?
   sleep 0.5  # a telemetry sample after tern-gen's window closed (the sampler reads every 0.25 s)
   stop_pid "$SAMPLER_PID"; SAMPLER_PID=""
+  local trc=0
+  kill -TERM "$TERN_PID" 2>/dev/null || true
+  wait_exit "$TERN_PID" 10 || trc=$?
   stop_pid "$TERN_PID"; TERN_PID=""
+  if [ "$rc" -eq 0 ] && kill -0 "$GEN_PID" 2>/dev/null; then wait_exit "$GEN_PID" 35 || rc=$?; fi
+  stop_pid "$GEN_PID"; GEN_PID=""
   forget_dpdk "$tp"; forget_dpdk "$gp"; rm -f "$sock"
   local err=()
   if [ "$rc" -ne 0 ] || [ ! -s "$dir/gen.json" ]; then
     echo "run.sh: tern-gen failed (exit $rc):" >&2; tail -20 "$dir/gen.log" >&2
     err=(--error "tern-gen exit status $rc: $(tail -1 "$dir/gen.log")")
+  elif [ "$trc" -ne 0 ]; then
+    echo "run.sh: tern exited with status $trc:" >&2; tail -5 "$dir/tern.log" >&2
+    err=(--error "tern exit status $trc")
   fi
   rtt1=$(core_rtt)
   record_tern "$scen" "$rep" "$dir" "$la" --core-rtt "$rtt0,$rtt1" "${err[@]}"

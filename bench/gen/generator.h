@@ -54,6 +54,7 @@ class Generator {
     ~Generator();
 
     const net::MacAddr& mac() const { return port_.mac; }
+    uint16_t port_id() const { return port_.id; }
     // tern's MAC: --dst-mac or ARP; false when it cannot be had.
     bool resolve_target(const std::atomic<bool>& stop);
     // Warm-up then the window, unless stop is set first.

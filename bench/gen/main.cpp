@@ -149,6 +149,13 @@ int main(int argc, char** argv) {
             const gen::RunResult r = g.run(g_stop);
             gen::report(o, r);
             if (g_alarms.load() > 0) rc = 3;
+            // DPDK 22.11's memif PMD unmaps the shared rings when the peer
+            // disconnects, under a peer that may still be polling them: the
+            // side that polls last must close last. So the report is out,
+            // this side has stopped polling, and the peer closes first.
+            if (o.linger_s > 0 && !gen::wait_link_down(g.port_id(), o.linger_s, g_stop))
+                fmt::print(stderr, "tern-gen: the peer kept the link up for --linger {} s\n",
+                           o.linger_s);
         }
     } catch (const std::exception& e) {
         fmt::print(stderr, "tern-gen: {}\n", e.what());

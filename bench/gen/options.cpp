@@ -78,6 +78,8 @@ void print_usage() {
         "  --warmup S          (default 1)   --seconds S  measured window (default 5)\n"
         "  --burst N           RX/TX burst, 1-64 (default 32)\n"
         "  --json FILE         write the results as JSON\n"
+        "  --linger S          then stop polling and wait up to S s for the peer to go\n"
+        "                      (link down) before closing the port (default 0)\n"
         "Addresses must lie in 198.18.0.0/15.\n",
         stderr);
 }
@@ -129,6 +131,7 @@ std::optional<Options> parse_options(const std::vector<std::string>& args) {
         else if (a == "--seconds") o.seconds = to_double(a, v, 0.01, 3600);
         else if (a == "--burst") o.burst = unsigned(to_uint(a, v, 1, 64));
         else if (a == "--json") o.json = v;
+        else if (a == "--linger") o.linger_s = to_double(a, v, 0, 3600);
         else throw UsageError("unknown option " + a);
     }
 
@@ -153,6 +156,7 @@ std::vector<std::pair<std::string, Options::Value>> Options::describe() const {
         {"mode", std::string(mode_name(mode))},
         {"warmup", warmup},
         {"seconds", seconds},
+        {"linger_s", linger_s},
         {"burst", double(burst)},
         {"dst_ip", net::format_ipv4(dst_ip)},
         {"dst_port", double(dst_port)},

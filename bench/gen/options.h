@@ -39,6 +39,9 @@ struct Options {
     std::string port;                    // ethdev name; default: the only one
     // the run
     double warmup = 1, seconds = 5;
+    // After the report: stop polling and wait up to this long for the peer
+    // to close the link before closing ours (see bench/gen/README.md).
+    double linger_s = 0;
     unsigned burst = 32;
     std::string json;
     bool hugepages = true;               // filled in from the EAL arguments
@@ -46,7 +49,8 @@ struct Options {
     bool has_clients() const { return mode != Mode::synflood; }
     bool has_flood() const { return mode != Mode::cps; }
     // Wall-clock bound of the whole run, set-up included.
-    double hard_limit_s() const { return link_timeout_s + arp_timeout_s + warmup + seconds + 5; }
+    double hard_limit_s() const { return link_timeout_s + arp_timeout_s + warmup + seconds + linger_s + 5;
+    }
     // Every option and its value, for the report (numbers stay numbers in JSON).
     using Value = std::variant<double, std::string>;
     std::vector<std::pair<std::string, Value>> describe() const;

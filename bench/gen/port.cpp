@@ -28,16 +28,25 @@ dpdk::Port open_port(const std::string& name, uint32_t mbufs) {
     }
 }
 
-bool wait_link_up(uint16_t port_id, double timeout_s, const std::atomic<bool>& stop) {
+namespace {
+bool wait_link(uint16_t port_id, uint16_t status, double timeout_s, const std::atomic<bool>& stop) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
     while (!stop.load()) {
         rte_eth_link link{};
-        if (rte_eth_link_get_nowait(port_id, &link) == 0 && link.link_status == RTE_ETH_LINK_UP)
-            return true;
+        if (rte_eth_link_get_nowait(port_id, &link) == 0 && link.link_status == status) return true;
         if (std::chrono::steady_clock::now() >= deadline) return false;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return false;
+}
+}  // namespace
+
+bool wait_link_up(uint16_t port_id, double timeout_s, const std::atomic<bool>& stop) {
+    return wait_link(port_id, RTE_ETH_LINK_UP, timeout_s, stop);
+}
+
+bool wait_link_down(uint16_t port_id, double timeout_s, const std::atomic<bool>& stop) {
+    return wait_link(port_id, RTE_ETH_LINK_DOWN, timeout_s, stop);
 }
 
 PortCounters read_port_counters(uint16_t port_id) {

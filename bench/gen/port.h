@@ -17,6 +17,8 @@ dpdk::Port open_port(const std::string& name, uint32_t mbufs);
 
 // Polls the link every 10 ms; false after timeout_s or when stop is set.
 bool wait_link_up(uint16_t port_id, double timeout_s, const std::atomic<bool>& stop);
+// The same until the peer has gone (link down): true if it went.
+bool wait_link_down(uint16_t port_id, double timeout_s, const std::atomic<bool>& stop);
 
 // Port-level counters (rte_eth_stats) at one instant.
 struct PortCounters {

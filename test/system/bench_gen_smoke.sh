@@ -46,9 +46,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # tern: one worker on CPU 1, control on CPU 0; 198.18.0.0/15 on-link. A
-# fresh tern per mode: DPDK 22.11's memif server can crash when its client
-# disconnects (it unmaps the shared regions while the worker polls them),
-# which must not fail the next mode's run.
+# fresh tern per mode. DPDK 22.11's memif PMD unmaps the shared regions when
+# the peer disconnects, even while its own side polls them: so tern-gen
+# reports, stops polling and lingers (--linger) until tern, stopped first,
+# has closed the link.
 start_tern() {
     "$TERN_BIN" --no-huge -m 512 --no-pci -l 0,1 --file-prefix="$TP" \
         --vdev="net_memif0,role=server,id=0,socket=$SOCK" -- \
@@ -65,14 +66,16 @@ start_tern() {
 }
 stop_tern() {
     local rc=0
-    if ! kill -0 "$TERN_PID" 2>/dev/null; then
-        wait "$TERN_PID" || rc=$?
-        echo "note: tern had exited ($rc) when its client left (the memif disconnect race above)"
+    kill -TERM "$TERN_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$TERN_PID" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$TERN_PID" 2>/dev/null; then
+        stop_pid "$TERN_PID"; rc=124
     else
-        stop_pid "$TERN_PID"
+        wait "$TERN_PID" || rc=$?
     fi
     TERN_PID=""
     rm -rf "/var/run/dpdk/$TP" "$SOCK"
+    [ $rc -eq 0 ] || { tail -20 "$DIR/tern.log"; echo "FAIL: tern exited $rc"; exit 1; }
 }
 
 # run_gen MODE [options]: a tern, then tern-gen on CPU 0, 0.5 s warm-up + 2 s
@@ -82,12 +85,18 @@ run_gen() {
     start_tern
     timeout 30 "$TERN_GEN" --no-huge -m 256 --no-pci -l 0 --file-prefix="$GP" \
         --vdev="net_memif0,role=client,id=0,socket=$SOCK" -- \
-        "$mode" --warmup 0.5 --seconds 2 --json "$DIR/$mode.json" "$@" >"$DIR/$mode.log" 2>&1 &
+        "$mode" --warmup 0.5 --seconds 2 --linger 20 --json "$DIR/$mode.json" "$@" >"$DIR/$mode.log" 2>&1 &
     GEN_PID=$!
+    # Its report written, tern-gen waits for tern to go first (see above).
+    for _ in $(seq 1 300); do
+        [ -s "$DIR/$mode.json" ] && break
+        kill -0 "$GEN_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    stop_tern
     wait "$GEN_PID" || rc=$?
     GEN_PID=""
     rm -rf "/var/run/dpdk/$GP"
-    stop_tern
     if [ $rc -ne 0 ] || [ ! -s "$DIR/$mode.json" ]; then
         cat "$DIR/$mode.log"; echo "FAIL: tern-gen $mode exited $rc"; exit 1
     fi
