@@ -104,16 +104,6 @@ void Stack::input_listen(Listener& l, const Tuple& tu, FlowHash h, const Segment
     arm(t, TimerKind::SynAck, now_ms_ + cfg_.rto_initial_ms);
 }
 
-Stack::Offer Stack::Offer::from(const TcpOptions& o) {
-    // Without an MSS option the peer takes 536 (RFC 9293 3.7.1).
-    return Offer{o.has_mss ? o.mss : uint16_t(536),
-                 o.has_wscale,
-                 o.wscale,
-                 o.sack_permitted,
-                 o.has_timestamp,
-                 o.ts_val};
-}
-
 void Stack::negotiate(Tcb& t, const Offer& peer) {
     // Each option is on only if both sides offer it (RFC 7323 1.3, 2.2;
     // RFC 2018 2); we offer what the config enables.

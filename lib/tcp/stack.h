@@ -230,7 +230,18 @@ class Stack {
         bool sack;
         bool timestamps;
         uint32_t ts_val;
-        static Offer from(const TcpOptions& o);
+        // Inline: returned from a call, the struct went out through the
+        // stack in byte and word stores and came back as one 8-byte load,
+        // which cannot be store-forwarded (a stall on every SYN).
+        static Offer from(const TcpOptions& o) {
+            // Without an MSS option the peer takes 536 (RFC 9293 3.7.1).
+            return Offer{o.has_mss ? o.mss : uint16_t(536),
+                         o.has_wscale,
+                         o.wscale,
+                         o.sack_permitted,
+                         o.has_timestamp,
+                         o.ts_val};
+        }
     };
     void negotiate(Tcb& t, const Offer& peer);
 
