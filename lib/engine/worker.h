@@ -87,7 +87,7 @@ class alignas(64) Worker {
     };
     static constexpr unsigned kStage = 32;  // a multiple of 4 (hash_staged)
     void handle_burst(uint16_t qi, rte_mbuf** pkts, uint16_t n);
-    bool stage_tcp(uint16_t qi, rte_mbuf* m, const net::Frame& f, Staged& s);
+    bool stage_tcp(uint16_t qi, rte_mbuf* m, Staged& s);  // s.f: the classified frame
     void hash_staged(unsigned first);
     void process_staged(unsigned n);
     void handle_tcp(const Staged& s);

@@ -47,8 +47,11 @@ void Worker::handle_burst(uint16_t qi, rte_mbuf** pkts, uint16_t n) {
     for (uint16_t i = 0; i < n; ++i) {
         if (i + kMbufAhead < n) rte_prefetch0(pkts[i + kMbufAhead]);
         if (i + kDataAhead < n) prefetch_headers(pkts[i + kDataAhead]);
-        net::Frame f;
-        if (!handle(qi, pkts[i], f) || !stage_tcp(qi, pkts[i], f, staged_[ns])) continue;
+        // Classified straight into its stage slot: a Frame written field by
+        // field and then copied whole is read back in wider loads than it
+        // was stored in, which store forwarding cannot serve (a stall).
+        Staged& s = staged_[ns];
+        if (!handle(qi, pkts[i], s.f) || !stage_tcp(qi, pkts[i], s)) continue;
         ++ns;
         if (ns % 4 == 0) hash_staged(ns - 4);
         if (ns == kStage) {
@@ -132,7 +135,8 @@ bool Worker::handle(uint16_t qi, rte_mbuf* m, net::Frame& f) {
     return false;
 }
 
-bool Worker::stage_tcp(uint16_t qi, rte_mbuf* m, const net::Frame& f, Staged& s) {
+bool Worker::stage_tcp(uint16_t qi, rte_mbuf* m, Staged& s) {
+    const net::Frame& f = s.f;
     ctr_.tcp_segments.inc();
     auto pr = tcp::parse_segment(f.data + f.l4, f.l4_len, s.seg);
     if (pr != tcp::ParseResult::Ok) {
@@ -143,7 +147,6 @@ bool Worker::stage_tcp(uint16_t qi, rte_mbuf* m, const net::Frame& f, Staged& s)
     }
     s.m = m;
     s.qi = qi;
-    s.f = f;
     s.tuple = tuple_of(f);
     return true;  // hashed with its group of four (hash_staged)
 }

@@ -35,9 +35,11 @@ bool martian_source(uint32_t s, const LocalAddr& local) {
            (first >= 224) || first == 127;
 }
 
-Classified classify_ipv4(const LocalAddr& local, Frame& f, ClassifyOptions opt) {
-    const uint8_t* ip = f.data + f.l3;
-    uint32_t avail = f.len - f.l3;
+// l3 is passed, not read back from f: the compiler reloaded f.l3 in a
+// wider load than its 16-bit store, which stalls store forwarding.
+Classified classify_ipv4(const LocalAddr& local, Frame& f, uint16_t l3, ClassifyOptions opt) {
+    const uint8_t* ip = f.data + l3;
+    uint32_t avail = f.len - l3;
     if (avail < ip4::kMinHdrLen) return drop(DropReason::truncated);
     if ((ip[ip4::kVerIhl] >> 4) != 4) return drop(DropReason::malformed);
     uint32_t hl = uint32_t(ip[ip4::kVerIhl] & 0x0F) * 4;
@@ -54,7 +56,7 @@ Classified classify_ipv4(const LocalAddr& local, Frame& f, ClassifyOptions opt) 
     uint16_t frag = load_be16(ip + ip4::kFragOff);
     if (frag & (ip4::kFlagMF | ip4::kOffMask)) return drop(DropReason::fragment);
 
-    f.l4 = uint16_t(f.l3 + hl);
+    f.l4 = uint16_t(l3 + hl);
     f.l4_len = uint16_t(tot - hl);
     const uint8_t* l4 = f.data + f.l4;
     switch (ip[ip4::kProto]) {
@@ -97,7 +99,7 @@ Classified classify(uint8_t* data, uint32_t len, const LocalAddr& local, Frame& 
         }
         case eth::kTypeIpv4:
             if (dst.is_broadcast()) return drop(DropReason::not_for_us);
-            return classify_ipv4(local, f, opt);
+            return classify_ipv4(local, f, eth::kHdrLen, opt);
         default: return drop(DropReason::unsupported);
     }
 }
