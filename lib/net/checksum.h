@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "util/bytes.h"
+
 namespace tern::net {
 
 // One's-complement sum of a byte range, folded to 32 bits; not complemented,
@@ -43,9 +45,12 @@ inline uint16_t checksum(const uint8_t* data, size_t len) {
 // into the general loop and its folds.
 inline bool ipv4_header_checksum_ok(const uint8_t* ip, size_t hl) {
     if (hl != 20) return checksum(ip, hl) == 0;
-    uint32_t w[5];
-    std::memcpy(w, ip, sizeof w);
-    return fold_native(uint64_t(w[0]) + w[1] + w[2] + w[3] + w[4]) == 0xFFFF;
+    // Each word loaded from the frame itself: one memcpy into a local array
+    // became a 16-byte copy through the stack read back in 4-byte pieces,
+    // which store forwarding cannot serve (a stall on every frame).
+    uint64_t sum = 0;
+    for (int i = 0; i < 5; ++i) sum += util::load_native<uint32_t>(ip + 4 * i);
+    return fold_native(sum) == 0xFFFF;
 }
 
 // The sum of a range that starts at an odd offset of the checksummed data,
