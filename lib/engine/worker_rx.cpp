@@ -11,6 +11,7 @@
 #include "engine/worker.h"
 #include "net/arp.h"
 #include "net/icmp.h"
+#include "net/ipv4.h"
 #include "util/bytes.h"
 
 namespace tern::engine {
@@ -32,8 +33,12 @@ inline void prefetch_headers(rte_mbuf* m) {
 
 tcp::Tuple tuple_of(const net::Frame& f) {
     const uint8_t* th = f.data + f.l4;
-    return tcp::Tuple{.local_addr = f.daddr,
-                      .remote_addr = f.saddr,
+    // The addresses from the frame, not from f: classify() stored them as
+    // two 4-byte fields, which the compiler read back as one 8-byte load
+    // that store forwarding cannot serve.
+    const uint8_t* ip = f.data + f.l3;
+    return tcp::Tuple{.local_addr = util::load_be32(ip + net::ip4::kDst),
+                      .remote_addr = util::load_be32(ip + net::ip4::kSrc),
                       .local_port = util::load_be16(th + 2),
                       .remote_port = util::load_be16(th)};
 }

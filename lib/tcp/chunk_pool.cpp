@@ -40,8 +40,7 @@ void ChunkPool::free_chain(uint32_t head) {
     }
 }
 
-void ChunkPool::release_deferred() {
-    if (deferred_head_ == kNone) return;
+void ChunkPool::release_deferred_list() {
     meta_[deferred_tail_].next = free_head_;
     free_head_ = deferred_head_;
     deferred_head_ = deferred_tail_ = kNone;

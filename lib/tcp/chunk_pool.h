@@ -36,7 +36,11 @@ class ChunkPool {
     uint32_t alloc();  // kNone when empty
     void free(uint32_t c);
     void free_chain(uint32_t head);  // follows `next` until kNone
-    void release_deferred();
+    // Inline: it runs at every Stack call, and there is almost never
+    // anything to release.
+    void release_deferred() {
+        if (deferred_head_ != kNone) release_deferred_list();
+    }
 
     uint8_t* data(uint32_t c) { return data_.get() + size_t(c) * kSize; }
     Meta& meta(uint32_t c) { return meta_[c]; }
@@ -49,6 +53,8 @@ class ChunkPool {
     uint32_t deferred() const { return deferred_count_; }
 
   private:
+    void release_deferred_list();
+
     uint32_t count_;
     uint32_t available_;
     std::unique_ptr<uint8_t[]> data_;
