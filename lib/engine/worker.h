@@ -84,6 +84,7 @@ class alignas(64) Worker {
         tcp::Segment seg;
         tcp::Tuple tuple;
         tcp::FlowHash hash;
+        tcp::CookieMac cookie_mac;  // computed with its group of four
     };
     static constexpr unsigned kStage = 32;  // a multiple of 4 (hash_staged)
     void handle_burst(uint16_t qi, rte_mbuf** pkts, uint16_t n);

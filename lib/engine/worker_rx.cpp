@@ -67,22 +67,34 @@ void Worker::handle_burst(uint16_t qi, rte_mbuf** pkts, uint16_t n) {
     process_staged(ns);
 }
 
-// Four tuples at a time: the flow hash is ten dependent AES rounds, and
-// four interleaved cost about what one alone does.
+// Four segments at a time: the flow hash and a SYN cookie's MAC are ten
+// dependent AES rounds each, and four interleaved cost about what one
+// alone does.
 void Worker::hash_staged(unsigned first) {
     const tcp::Tuple* t[4];
+    const tcp::Segment* seg[4];
+    tcp::CookieMac* mac[4];
     tcp::FlowHash h[4];
-    for (unsigned k = 0; k < 4; ++k) t[k] = &staged_[first + k].tuple;
+    for (unsigned k = 0; k < 4; ++k) {
+        Staged& s = staged_[first + k];
+        t[k] = &s.tuple;
+        seg[k] = &s.seg;
+        mac[k] = &s.cookie_mac;
+    }
     stack_->tuple_hash_x4(t, h);
     for (unsigned k = 0; k < 4; ++k) {
         staged_[first + k].hash = h[k];
         stack_->prefetch(h[k]);
     }
+    stack_->prepare_cookie_macs_x4(now_us_, t, h, seg, mac);
 }
 
 void Worker::process_staged(unsigned n) {
     // The last group of fewer than four, one at a time.
-    for (unsigned k = n & ~3u; k < n; ++k) staged_[k].hash = stack_->tuple_hash(staged_[k].tuple);
+    for (unsigned k = n & ~3u; k < n; ++k) {
+        staged_[k].hash = stack_->tuple_hash(staged_[k].tuple);
+        staged_[k].cookie_mac.lo = 0;  // none: computed when needed
+    }
     for (unsigned k = 0; k < n; ++k) stack_->prefetch_conn(staged_[k].tuple, staged_[k].hash);
     for (unsigned k = 0; k < n; ++k) handle_tcp(staged_[k]);
 }

@@ -18,7 +18,7 @@ constexpr size_t kL2L3 = net::eth::kHdrLen + net::ip4::kMinHdrLen;
 void Worker::handle_tcp(const Staged& s) {
     out_.clear();
     const size_t live_before = stack_->live_tcbs();
-    stack_->on_segment(now_us_, s.tuple, s.hash, s.seg, out_);
+    stack_->on_segment(now_us_, s.tuple, s.hash, s.seg, out_, &s.cookie_mac);
     // The next hop is needed only for what the Stack may send later, on its
     // own (replies go back where the frame came from): learn it once per
     // connection, when a segment creates state here (a half-open entry or a
@@ -110,8 +110,8 @@ bool Worker::emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net:
     uint8_t* ip = p + net::eth::kHdrLen;
     uint8_t* th = ip + net::ip4::kMinHdrLen;
     uint16_t l4_len = uint16_t(th_len + s.payload_len + s.payload2_len);
-    net::ipv4_write_header(ip, s.tuple.local_addr, s.tuple.remote_addr, net::ip4::kProtoTcp,
-                           l4_len, ip_id_++, q.tx_ip_csum);
+    net::ipv4_write_header(ip, s.tuple.local_addr, s.tuple.remote_addr, net::ip4::kProtoTcp, l4_len,
+                           ip_id_++, q.tx_ip_csum);
     uint32_t header_sum = 0;
     tcp::write_tcp_header(th, th_len, s, &header_sum);
     uint8_t* payload = th + th_len;

@@ -112,8 +112,9 @@ Conn* Stack::accept(uint64_t now_us, uint16_t port, Outbox& out) {
 }
 
 void Stack::on_segment(uint64_t now_us, const Tuple& tu, FlowHash h, const Segment& seg,
-                       Outbox& out) {
+                       Outbox& out, const CookieMac* mac) {
     begin_call(now_us, out);
+    mac_hint_ = mac;
     ctr_.segments_in.inc();
     const uint32_t ref = flows_.find(tu, h.slot());
     if (ref == 0) {
@@ -128,6 +129,7 @@ void Stack::on_segment(uint64_t now_us, const Tuple& tu, FlowHash h, const Segme
             input_synchronized(t, seg);
         }
     }
+    mac_hint_ = nullptr;
     end_call();
 }
 

@@ -50,6 +50,13 @@ struct ListenOptions {
     bool manual_accept = false;
 };
 
+// A SYN cookie's MAC computed ahead (Stack::prepare_cookie_macs_x4), with
+// the block it was computed over. Zero: none.
+struct CookieMac {
+    uint64_t lo = 0, hi = 0, mac = 0;
+    uint32_t gen = 0;
+};
+
 class Stack {
   public:
     // `secret` keys the ISN generator (RFC 6528) and, through a derived key,
@@ -92,7 +99,17 @@ class Stack {
     // The same with the tuple's hash computed ahead (tuple_hash()), for an
     // engine that hashes a whole receive burst and prefetches the flow-table
     // slots (prefetch()) before it processes the first segment.
-    void on_segment(uint64_t now_us, const Tuple& t, FlowHash h, const Segment& seg, Outbox& out);
+    // `mac`: this segment's CookieMac from prepare_cookie_macs_x4(), if any.
+    void on_segment(uint64_t now_us, const Tuple& t, FlowHash h, const Segment& seg, Outbox& out,
+                    const CookieMac* mac = nullptr);
+    // For an engine that stages segments in fours: the MACs of the SYN
+    // cookies these segments would be answered with, computed together
+    // (four AES MACs cost about the latency of one, which a SYN otherwise
+    // waits out alone). Only bare SYNs to a listener that is sending
+    // cookies get one. on_segment() uses a MAC only if it was computed over
+    // the very block it needs, with the current secret.
+    void prepare_cookie_macs_x4(uint64_t now_us, const Tuple* const t[4], const FlowHash h[4],
+                                const Segment* const seg[4], CookieMac* const out[4]) const;
     FlowHash tuple_hash(const Tuple& t) const { return flow_hasher_(t); }
     // Four at once: about the time of one (the hash is AES-128; a burst's
     // tuples are hashed in fours).
@@ -121,6 +138,7 @@ class Stack {
     // Expands the secrets' keys here, on the worker, once per rotation.
     void set_cookie_secrets(const util::syncookie::CookieSecrets& s) {
         cookies_ = util::syncookie::CookieKeys(s);
+        ++mac_gen_;
     }
 
     // For the engine's parse step: counts a rejected header by reason.
@@ -247,6 +265,8 @@ class Stack {
 
     // --- SYN cookies (syncookies.cpp) ---
     bool use_cookie(const Listener& l) const;
+    // What the SYN asks for, as far as we take it (the config's options).
+    util::syncookie::SynOptions cookie_syn_options(const Segment& seg) const;
     void send_cookie_syn_ack(Listener& l, const Tuple& tu, const Segment& seg, uint32_t ts_offset);
     // true if the ACK was a valid cookie and has been handled.
     bool cookie_ack(Listener& l, const Tuple& tu, FlowHash h, const Segment& seg);
@@ -340,6 +360,8 @@ class Stack {
     uint32_t dirty_tail_ = kNoIndex;
 
     util::syncookie::CookieKeys cookies_;
+    const CookieMac* mac_hint_ = nullptr;  // on_segment()'s, during the call
+    uint32_t mac_gen_ = 1;                 // the secret's generation
     util::SourceLimiter syn_limiter_;
     FloodDetector flood_;
     bool flood_changed_ = false;

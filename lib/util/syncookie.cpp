@@ -24,14 +24,17 @@ uint32_t wscale_code(const SynOptions& o) {
     return o.wscale_ok ? std::min<uint32_t>(o.wscale, 14) : kNoWscale;
 }
 
+struct Block {
+    uint64_t lo, hi;
+};
+
 // `data` is every clear bit the cookie carries (the ISN's low bits, plus
 // the TSval's option bits in timestamp mode, at most 15 bits); the mode
 // keeps a cookie of one encoding from validating as the other.
-uint64_t mac(const CookieKey& key, const CookieTuple& t, uint32_t counter, Mode mode,
-             uint32_t data) {
+Block mac_block(const CookieTuple& t, uint32_t counter, Mode mode, uint32_t data) {
     const uint32_t rest = (counter & 0xffff) | (data & 0x7fff) << 16 | uint32_t(mode) << 31;
-    return key.mac(uint64_t(t.saddr) | uint64_t(t.daddr) << 32,
-                   uint64_t(t.sport) | uint64_t(t.dport) << 16 | uint64_t(rest) << 32);
+    return {uint64_t(t.saddr) | uint64_t(t.daddr) << 32,
+            uint64_t(t.sport) | uint64_t(t.dport) << 16 | uint64_t(rest) << 32};
 }
 
 // The MAC's top `bits` bits plus the client's ISN, modulo 2^bits.
@@ -53,20 +56,29 @@ uint32_t make_tsval(uint32_t ts_now, const SynOptions& opts) {
     return ts;
 }
 
-Cookie make(const CookieKey& key, const CookieTuple& t, uint32_t client_isn, const SynOptions& opts,
-            uint64_t now_ms, uint32_t ts_now) {
+CookiePlan plan(const CookieTuple& t, const SynOptions& opts, uint64_t now_ms, uint32_t ts_now) {
     const uint32_t counter = cookie_counter(now_ms);
     const uint32_t mss = mss_index(opts.mss);
     if (opts.timestamps) {
         const uint32_t tsval = make_tsval(ts_now, opts);
-        const uint32_t data = mss | (tsval & kTsOptMask) << 3;
-        const uint64_t h = mac(key, t, counter, Mode::timestamps, data);
-        return {mac_field(h, kTsMacBits, client_isn) << 3 | mss, tsval};
+        const Block b = mac_block(t, counter, Mode::timestamps, mss | (tsval & kTsOptMask) << 3);
+        return {b.lo, b.hi, tsval, mss, true};
     }
     const uint32_t data =
         mss | wscale_code(opts) << kPlainWscaleShift | (opts.sack_ok ? kPlainSack : 0);
-    const uint64_t h = mac(key, t, counter, Mode::plain, data);
-    return {mac_field(h, kPlainMacBits, client_isn) << 8 | data, 0};
+    const Block b = mac_block(t, counter, Mode::plain, data);
+    return {b.lo, b.hi, 0, data, false};
+}
+
+Cookie finish(const CookiePlan& p, uint64_t mac, uint32_t client_isn) {
+    if (p.timestamps) return {mac_field(mac, kTsMacBits, client_isn) << 3 | p.clear, p.tsval};
+    return {mac_field(mac, kPlainMacBits, client_isn) << 8 | p.clear, 0};
+}
+
+Cookie make(const CookieKey& key, const CookieTuple& t, uint32_t client_isn, const SynOptions& opts,
+            uint64_t now_ms, uint32_t ts_now) {
+    const CookiePlan p = plan(t, opts, now_ms, ts_now);
+    return finish(p, key.mac(p.lo, p.hi), client_isn);
 }
 
 std::optional<CookieResult> check(const CookieKeys& keys, const CookieTuple& t, uint32_t client_isn,
@@ -85,7 +97,8 @@ std::optional<CookieResult> check(const CookieKeys& keys, const CookieTuple& t, 
         if (age > now_counter) break;  // no period before the clock's first
         for (const CookieKey* key : {&keys.current, &keys.previous}) {
             if (key == &keys.previous && !keys.rotated) break;
-            const uint64_t h = mac(*key, t, now_counter - age, mode, data);
+            const Block b = mac_block(t, now_counter - age, mode, data);
+            const uint64_t h = key->mac(b.lo, b.hi);
             if (mac_field(h, mac_bits, client_isn) == given) {
                 ok = true;
                 break;

@@ -177,3 +177,68 @@ TEST_CASE("tcp.syncookies = 1 also covers an exhausted TCB pool", "[tcp][syncook
     CHECK(h.stack.counters().syncookies_sent.get() == 1);
     CHECK(h.stack.counters().pool_exhausted.get() == 0);
 }
+
+TEST_CASE("cookie MACs prepared four at a time give the cookies computed one by one",
+          "[tcp][syncookie]") {
+    H plain(cookie_config(2));
+    H batched(cookie_config(2));
+    // Three SYNs and one ACK (which gets no MAC) from four clients.
+    const Tuple t[4] = {client_tuple(1), client_tuple(2), client_tuple(3), client_tuple(4)};
+    Seg segs[4];
+    for (int i = 0; i < 4; ++i)
+        segs[i] = {.flags = SYN, .seq = kCisn + 7 * uint32_t(i), .opt = full_offer(100 + i)};
+    segs[2].opt.has_timestamp = false;  // the plain encoding too
+    segs[3] = {.flags = ACK, .seq = kCisn, .ack = 5};
+    Segment s[4];
+    const Tuple* tp[4];
+    const Segment* sp[4];
+    FlowHash h[4];
+    CookieMac macs[4];
+    CookieMac* mp[4];
+    for (int i = 0; i < 4; ++i) {
+        s[i] = to_segment(segs[i]);
+        tp[i] = &t[i];
+        sp[i] = &s[i];
+        h[i] = batched.stack.tuple_hash(t[i]);
+        mp[i] = &macs[i];
+    }
+    batched.stack.prepare_cookie_macs_x4(batched.now_us(), tp, h, sp, mp);
+    CHECK(macs[3].lo == 0);  // not a SYN: nothing prepared
+    for (int i = 0; i < 3; ++i) {
+        INFO("SYN " << i);
+        CHECK(macs[i].lo != 0);
+        plain.send(segs[i], t[i]);
+        batched.out.clear();
+        batched.stack.on_segment(batched.now_us(), t[i], h[i], s[i], batched.out, &macs[i]);
+        REQUIRE(plain.out.size() == 1);
+        REQUIRE(batched.out.size() == 1);
+        // The same secret (kKey): the same cookie, option for option.
+        CHECK(batched.out[0].seq == plain.out[0].seq);
+        CHECK(batched.out[0].opt == plain.out[0].opt);
+    }
+    // The prepared MAC is what the cookie is made of (a wrong one shows).
+    CookieMac wrong = macs[0];
+    wrong.mac ^= uint64_t(1) << 50;
+    batched.out.clear();
+    batched.stack.on_segment(batched.now_us(), t[0], h[0], s[0], batched.out, &wrong);
+    REQUIRE(batched.out.size() == 1);
+    CHECK(batched.out[0].seq != plain.out[0].seq);
+    plain.send(segs[0], t[0]);  // keeps the counts of the two alike
+    // A MAC prepared for another segment is not used for this one: the
+    // cookie is still this segment's own.
+    plain.send(segs[0], t[0]);
+    batched.out.clear();
+    batched.stack.on_segment(batched.now_us(), t[0], h[0], s[0], batched.out, &macs[1]);
+    REQUIRE(batched.out.size() == 1);
+    CHECK(batched.out[0].seq == plain.out[0].seq);
+    // Nor one prepared under the previous secret.
+    const tern::util::syncookie::CookieSecrets fresh{{7, 8}, {7, 8}};
+    plain.stack.set_cookie_secrets(fresh);
+    batched.stack.set_cookie_secrets(fresh);
+    plain.send(segs[1], t[1]);
+    batched.out.clear();
+    batched.stack.on_segment(batched.now_us(), t[1], h[1], s[1], batched.out, &macs[1]);
+    REQUIRE(batched.out.size() == 1);
+    CHECK(batched.out[0].seq == plain.out[0].seq);
+    CHECK(plain.stack.counters().syncookies_sent.get() == 6);
+}

@@ -222,3 +222,21 @@ TEST_CASE("random ACK numbers are accepted at the rate the MAC width predicts", 
     CHECK(plain_ok <= 3);
     CHECK(ts_ok <= 1);
 }
+
+TEST_CASE("plan() then finish() is make()", "[cookie]") {
+    const CookieKey key(kSecrets.current);
+    std::mt19937_64 rng(11);
+    for (int i = 0; i < 2000; ++i) {
+        const CookieTuple t{uint32_t(rng()), uint32_t(rng()), uint16_t(rng()), uint16_t(rng())};
+        SynOptions o = (i & 1) ? linux_syn() : plain_syn();
+        o.mss = uint16_t(rng());
+        o.wscale = uint8_t(rng() % 15);
+        const uint32_t isn = uint32_t(rng()), ts = uint32_t(rng());
+        const uint64_t now = rng() >> 20;
+        const CookiePlan p = plan(t, o, now, ts);
+        const Cookie a = finish(p, key.mac(p.lo, p.hi), isn);
+        const Cookie b = make(key, t, isn, o, now, ts);
+        REQUIRE(a.isn == b.isn);
+        REQUIRE(a.tsval == b.tsval);
+    }
+}
