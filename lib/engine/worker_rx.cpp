@@ -1,8 +1,9 @@
 // A worker's receive path, one RX burst at a time, in passes (the l3fwd
-// pattern): first every frame is classified, parsed and its tuple hashed,
-// with the next frames' data and each flow-table slot prefetched; then each
-// staged segment's connection (TCB or TIME_WAIT record) is prefetched; then
-// the segments go through the Stack. The misses of a burst
+// pattern): first every frame is classified and parsed, with the next
+// frames' data prefetched, and every four staged segments get their tuple
+// hashes (and any SYN's cookie MAC) together, their flow-table slots
+// prefetched; then each staged segment's connection (TCB or TIME_WAIT
+// record) is prefetched; then the segments go through the Stack. The misses of a burst
 // (frames last written by the NIC or another core, table slots spread over
 // megabytes) overlap instead of stalling one segment at a time.
 #include <rte_mbuf.h>
