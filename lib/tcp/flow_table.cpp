@@ -5,15 +5,19 @@
 namespace tern::tcp {
 
 namespace {
-uint64_t slots_for(uint32_t entries) { return std::bit_ceil(uint64_t(entries < 8 ? 8 : entries) * 2); }
+uint64_t slots_for(uint32_t entries) {
+    return std::bit_ceil(uint64_t(entries < 8 ? 8 : entries) * 2);
+}
 }  // namespace
 
 FlowTable::FlowTable(uint32_t entries)
     : mask_(uint32_t(slots_for(entries) - 1)),
       limit_(uint32_t(slots_for(entries) / 2)),
-      slots_(slots_for(entries)) {}
+      slots_(slots_for(entries)),
+      groups_(((slots_for(entries) >> kGroupShift) + 63) / 64) {}
 
 uint32_t FlowTable::locate(const Tuple& t, uint32_t hash) const {
+    if (!group_used(hash & mask_)) return UINT32_MAX;
     for (uint32_t i = hash & mask_;; i = (i + 1) & mask_) {
         const Slot& s = slots_[i];
         if (s.ref == 0) return UINT32_MAX;
@@ -31,6 +35,7 @@ bool FlowTable::insert(const Tuple& t, uint32_t hash, uint32_t ref) {
     uint32_t i = hash & mask_;
     while (slots_[i].ref != 0) i = (i + 1) & mask_;
     slots_[i] = Slot{t, ref, hash};
+    mark_group(i);
     ++size_;
     return true;
 }
@@ -57,6 +62,15 @@ void FlowTable::erase(const Tuple& t, uint32_t hash) {
         hole = j;
     }
     slots_[hole].ref = 0;
+    unmark_group_if_empty(hole);
+}
+
+void FlowTable::unmark_group_if_empty(uint32_t slot) {
+    const uint32_t first = slot & ~((1u << kGroupShift) - 1);
+    for (uint32_t i = first; i < first + (1u << kGroupShift); ++i)
+        if (slots_[i].ref != 0) return;
+    const uint32_t g = slot >> kGroupShift;
+    groups_[g >> 6] &= ~(uint64_t(1) << (g & 63));
 }
 
 }  // namespace tern::tcp

@@ -9,6 +9,14 @@
 // millions of short connections never degrades it). The hash is keyed
 // (SipHash with a per-core secret): the tuple is chosen by the peer, and an
 // unkeyed hash would let an attacker build long probe runs.
+//
+// A SYN flood answered with cookies makes every lookup a miss in a table
+// spread over megabytes: one cache miss per SYN, for nothing. A bitmap with
+// one bit per group of 8 slots (1/1280 of the table, L1/L2-resident) says
+// which groups hold any entry; a lookup whose home slot lies in an empty
+// group is a miss without touching the table (linear probing: an empty
+// home slot means the key is absent). With the table busy the bits are
+// mostly set and a lookup pays one cached load more.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +44,10 @@ class FlowTable {
     uint32_t find(const Tuple& t, uint32_t hash) const;
     // Starts loading the line where a lookup of `hash` begins: a burst
     // hashes all its tuples first, so the misses overlap.
-    void prefetch(uint32_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
+    void prefetch(uint32_t hash) const {
+        const uint32_t i = hash & mask_;
+        if (group_used(i)) __builtin_prefetch(&slots_[i]);
+    }
     bool insert(const Tuple& t, uint32_t hash, uint32_t ref);   // false if full
     void replace(const Tuple& t, uint32_t hash, uint32_t ref);  // t must be present
     void erase(const Tuple& t, uint32_t hash);                  // no-op if absent
@@ -52,10 +63,22 @@ class FlowTable {
     };
     uint32_t locate(const Tuple& t, uint32_t hash) const;  // slot index or UINT32_MAX
 
+    static constexpr unsigned kGroupShift = 3;  // 8 slots per occupancy bit
+    bool group_used(uint32_t slot) const {
+        const uint32_t g = slot >> kGroupShift;
+        return (groups_[g >> 6] >> (g & 63)) & 1;
+    }
+    void mark_group(uint32_t slot) {
+        const uint32_t g = slot >> kGroupShift;
+        groups_[g >> 6] |= uint64_t(1) << (g & 63);
+    }
+    void unmark_group_if_empty(uint32_t slot);
+
     uint32_t mask_;
     uint32_t size_ = 0;
     uint32_t limit_;
     util::HugeArray<Slot> slots_;
+    util::HugeArray<uint64_t> groups_;  // bit g: some slot of group g is in use
 };
 
 }  // namespace tern::tcp
