@@ -94,7 +94,7 @@ void Worker::process_staged(unsigned n) {
     // The last group of fewer than four, one at a time.
     for (unsigned k = n & ~3u; k < n; ++k) {
         staged_[k].hash = stack_->tuple_hash(staged_[k].tuple);
-        staged_[k].cookie_mac.lo = 0;  // none: computed when needed
+        staged_[k].cookie_mac.gen = 0;  // none: computed when needed
     }
     for (unsigned k = 0; k < n; ++k) stack_->prefetch_conn(staged_[k].tuple, staged_[k].hash);
     for (unsigned k = 0; k < n; ++k) handle_tcp(staged_[k]);

@@ -59,7 +59,7 @@ void Stack::input_listen(Listener& l, const Tuple& tu, FlowHash h, const Segment
         // No state: the SYN-ACK's ISN (and TSval) carry what we need. With
         // tcp.syncookies = 1 a cookie means a queue overflowed: a flood sign.
         if (cfg_.syncookies == 1) flood_.on_cookie();
-        send_cookie_syn_ack(l, tu, seg, h.ts_offset());
+        send_cookie_syn_ack(l, tu, seg, h);
         return;
     }
     if (l.half_open >= cfg_.max_syn_backlog) {

@@ -50,10 +50,15 @@ struct ListenOptions {
     bool manual_accept = false;
 };
 
-// A SYN cookie's MAC computed ahead (Stack::prepare_cookie_macs_x4), with
-// the block it was computed over. Zero: none.
+// A SYN cookie's plan and MAC computed ahead (Stack::prepare_cookie_macs_x4),
+// with what they were computed from: the segment's flow hash and ISN, the
+// clock and the secret's generation. gen 0: none.
 struct CookieMac {
-    uint64_t lo = 0, hi = 0, mac = 0;
+    util::syncookie::CookiePlan plan;
+    uint64_t mac = 0;
+    uint64_t flow = 0;
+    uint64_t now_ms = 0;
+    uint32_t isn = 0;
     uint32_t gen = 0;
 };
 
@@ -106,8 +111,9 @@ class Stack {
     // cookies these segments would be answered with, computed together
     // (four AES MACs cost about the latency of one, which a SYN otherwise
     // waits out alone). Only bare SYNs to a listener that is sending
-    // cookies get one. on_segment() uses a MAC only if it was computed over
-    // the very block it needs, with the current secret.
+    // cookies get one. on_segment() uses one only for the segment it was
+    // prepared for (same flow hash and ISN), at the same clock, under the
+    // current secret; otherwise it computes the cookie itself.
     void prepare_cookie_macs_x4(uint64_t now_us, const Tuple* const t[4], const FlowHash h[4],
                                 const Segment* const seg[4], CookieMac* const out[4]) const;
     FlowHash tuple_hash(const Tuple& t) const { return flow_hasher_(t); }
@@ -267,7 +273,7 @@ class Stack {
     bool use_cookie(const Listener& l) const;
     // What the SYN asks for, as far as we take it (the config's options).
     util::syncookie::SynOptions cookie_syn_options(const Segment& seg) const;
-    void send_cookie_syn_ack(Listener& l, const Tuple& tu, const Segment& seg, uint32_t ts_offset);
+    void send_cookie_syn_ack(Listener& l, const Tuple& tu, const Segment& seg, FlowHash h);
     // true if the ACK was a valid cookie and has been handled.
     bool cookie_ack(Listener& l, const Tuple& tu, FlowHash h, const Segment& seg);
 

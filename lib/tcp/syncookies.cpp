@@ -46,9 +46,11 @@ void Stack::prepare_cookie_macs_x4(uint64_t now_us, const Tuple* const t[4], con
                                    const Segment* const seg[4], CookieMac* const out[4]) const {
     const uint64_t now_ms = now_us / 1000;
     uint64_t lo[4] = {}, hi[4] = {}, mac[4];
+    bool planned[4] = {};
     bool any = false;
     for (int i = 0; i < 4; ++i) {
-        out[i]->lo = 0;
+        CookieMac& m = *out[i];
+        m.gen = 0;
         // What input_listen() would answer with a cookie: a bare SYN to a
         // listener that uses cookies always, or has lately.
         if ((seg[i]->flags & (flag::kSyn | flag::kAck | flag::kRst | flag::kFin)) != flag::kSyn)
@@ -60,29 +62,38 @@ void Stack::prepare_cookie_macs_x4(uint64_t now_us, const Tuple* const t[4], con
             !(cfg_.syncookies == 1 && l.sent_cookies && now_ms - l.last_cookie_ms < 1000))
             continue;
         // The TS clock as send_cookie_syn_ack() will read it (tsval()).
-        const sc::CookiePlan p = sc::plan(cookie_tuple(*t[i]), cookie_syn_options(*seg[i]), now_ms,
-                                          uint32_t(now_ms) + h[i].ts_offset());
-        lo[i] = p.lo;
-        hi[i] = p.hi;
-        any = true;
+        m.plan = sc::plan(cookie_tuple(*t[i]), cookie_syn_options(*seg[i]), now_ms,
+                          uint32_t(now_ms) + h[i].ts_offset());
+        m.flow = h[i].v;
+        m.now_ms = now_ms;
+        m.isn = seg[i]->seq.raw();
+        lo[i] = m.plan.lo;
+        hi[i] = m.plan.hi;
+        planned[i] = any = true;
     }
     if (!any) return;
     cookies_.current.mac_x4(lo, hi, mac);
-    for (int i = 0; i < 4; ++i) *out[i] = CookieMac{lo[i], hi[i], mac[i], mac_gen_};
+    for (int i = 0; i < 4; ++i) {
+        if (!planned[i]) continue;
+        out[i]->mac = mac[i];
+        out[i]->gen = mac_gen_;
+    }
 }
 
-void Stack::send_cookie_syn_ack(Listener& l, const Tuple& tu, const Segment& seg,
-                                uint32_t ts_offset) {
+void Stack::send_cookie_syn_ack(Listener& l, const Tuple& tu, const Segment& seg, FlowHash h) {
     const sc::SynOptions so = cookie_syn_options(seg);
-    // The connection's TS offset is a function of the tuple (its flow hash),
-    // so the TSvals after the handshake continue from the cookie's (which is
-    // rounded down, never ahead of our clock).
-    const sc::CookiePlan p = sc::plan(cookie_tuple(tu), so, now_ms_, tsval(ts_offset));
     const CookieMac* hint = mac_hint_;
-    const uint64_t mac = hint && hint->gen == mac_gen_ && hint->lo == p.lo && hint->hi == p.hi
-                             ? hint->mac
-                             : cookies_.current.mac(p.lo, p.hi);
-    const sc::Cookie c = sc::finish(p, mac, seg.seq.raw());
+    sc::Cookie c;
+    if (hint && hint->gen == mac_gen_ && hint->flow == h.v && hint->isn == seg.seq.raw() &&
+        hint->now_ms == now_ms_) {
+        c = sc::finish(hint->plan, hint->mac, seg.seq.raw());
+    } else {
+        // The connection's TS offset is a function of the tuple (its flow
+        // hash), so the TSvals after the handshake continue from the
+        // cookie's (which is rounded down, never ahead of our clock).
+        const sc::CookiePlan p = sc::plan(cookie_tuple(tu), so, now_ms_, tsval(h.ts_offset()));
+        c = sc::finish(p, cookies_.current.mac(p.lo, p.hi), seg.seq.raw());
+    }
 
     OutSegment* o = new_segment(tu);
     if (!o) return;

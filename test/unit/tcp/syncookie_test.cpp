@@ -203,10 +203,10 @@ TEST_CASE("cookie MACs prepared four at a time give the cookies computed one by 
         mp[i] = &macs[i];
     }
     batched.stack.prepare_cookie_macs_x4(batched.now_us(), tp, h, sp, mp);
-    CHECK(macs[3].lo == 0);  // not a SYN: nothing prepared
+    CHECK(macs[3].gen == 0);  // not a SYN: nothing prepared
     for (int i = 0; i < 3; ++i) {
         INFO("SYN " << i);
-        CHECK(macs[i].lo != 0);
+        CHECK(macs[i].gen != 0);
         plain.send(segs[i], t[i]);
         batched.out.clear();
         batched.stack.on_segment(batched.now_us(), t[i], h[i], s[i], batched.out, &macs[i]);
@@ -231,6 +231,15 @@ TEST_CASE("cookie MACs prepared four at a time give the cookies computed one by 
     batched.stack.on_segment(batched.now_us(), t[0], h[0], s[0], batched.out, &macs[1]);
     REQUIRE(batched.out.size() == 1);
     CHECK(batched.out[0].seq == plain.out[0].seq);
+    // Nor one prepared at another clock (its TSval and counter are stale).
+    plain.advance_by(1000);
+    batched.advance_by(1000);
+    plain.send(segs[0], t[0]);
+    batched.out.clear();
+    batched.stack.on_segment(batched.now_us(), t[0], h[0], s[0], batched.out, &macs[0]);
+    REQUIRE(batched.out.size() == 1);
+    CHECK(batched.out[0].seq == plain.out[0].seq);
+    CHECK(batched.out[0].opt == plain.out[0].opt);
     // Nor one prepared under the previous secret.
     const tern::util::syncookie::CookieSecrets fresh{{7, 8}, {7, 8}};
     plain.stack.set_cookie_secrets(fresh);
@@ -240,5 +249,5 @@ TEST_CASE("cookie MACs prepared four at a time give the cookies computed one by 
     batched.stack.on_segment(batched.now_us(), t[1], h[1], s[1], batched.out, &macs[1]);
     REQUIRE(batched.out.size() == 1);
     CHECK(batched.out[0].seq == plain.out[0].seq);
-    CHECK(plain.stack.counters().syncookies_sent.get() == 6);
+    CHECK(plain.stack.counters().syncookies_sent.get() == 7);
 }
