@@ -15,7 +15,7 @@ echo "== unit, engine under ASan+UBSan (build-asan/)"
 # a frame pointer): warnings are enforced by build/, this build checks at run time.
 if [ ! -f build-asan/build.ninja ]; then
     meson setup build-asan --buildtype=debugoptimized -Db_sanitize=address,undefined \
-        -Db_lundef=false -Dbench=false -Dwerror=false >/dev/null
+        -Db_lundef=false -Db_lto=false -Dbench=false -Dwerror=false >/dev/null
 fi
 ninja -C build-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
