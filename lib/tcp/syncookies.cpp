@@ -62,8 +62,8 @@ void Stack::prepare_cookie_macs_x4(uint64_t now_us, const Tuple* const t[4], con
             !(cfg_.syncookies == 1 && l.sent_cookies && now_ms - l.last_cookie_ms < 1000))
             continue;
         // The TS clock as send_cookie_syn_ack() will read it (tsval()).
-        m.plan = sc::plan(cookie_tuple(*t[i]), cookie_syn_options(*seg[i]), now_ms,
-                          uint32_t(now_ms) + h[i].ts_offset());
+        sc::plan_into(m.plan, cookie_tuple(*t[i]), cookie_syn_options(*seg[i]), now_ms,
+                      uint32_t(now_ms) + h[i].ts_offset());
         m.flow = h[i].v;
         m.now_ms = now_ms;
         m.isn = seg[i]->seq.raw();

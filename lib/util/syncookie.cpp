@@ -56,18 +56,23 @@ uint32_t make_tsval(uint32_t ts_now, const SynOptions& opts) {
     return ts;
 }
 
-CookiePlan plan(const CookieTuple& t, const SynOptions& opts, uint64_t now_ms, uint32_t ts_now) {
+void plan_into(CookiePlan& out, const CookieTuple& t, const SynOptions& opts, uint64_t now_ms,
+               uint32_t ts_now) {
     const uint32_t counter = cookie_counter(now_ms);
     const uint32_t mss = mss_index(opts.mss);
+    Block b;
     if (opts.timestamps) {
-        const uint32_t tsval = make_tsval(ts_now, opts);
-        const Block b = mac_block(t, counter, Mode::timestamps, mss | (tsval & kTsOptMask) << 3);
-        return {b.lo, b.hi, tsval, mss, true};
+        out.tsval = make_tsval(ts_now, opts);
+        out.clear = mss;
+        b = mac_block(t, counter, Mode::timestamps, mss | (out.tsval & kTsOptMask) << 3);
+    } else {
+        out.tsval = 0;
+        out.clear = mss | wscale_code(opts) << kPlainWscaleShift | (opts.sack_ok ? kPlainSack : 0);
+        b = mac_block(t, counter, Mode::plain, out.clear);
     }
-    const uint32_t data =
-        mss | wscale_code(opts) << kPlainWscaleShift | (opts.sack_ok ? kPlainSack : 0);
-    const Block b = mac_block(t, counter, Mode::plain, data);
-    return {b.lo, b.hi, 0, data, false};
+    out.lo = b.lo;
+    out.hi = b.hi;
+    out.timestamps = opts.timestamps;
 }
 
 Cookie finish(const CookiePlan& p, uint64_t mac, uint32_t client_isn) {

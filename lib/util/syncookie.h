@@ -163,7 +163,18 @@ struct CookiePlan {
     uint32_t clear = 0;       // the ISN's low bits, sent in clear
     bool timestamps = false;
 };
-CookiePlan plan(const CookieTuple& t, const SynOptions& opts, uint64_t now_ms, uint32_t ts_now);
+// plan_into() writes the plan field by field where the caller keeps it: a
+// plan returned by value was copied out of its temporary with 16-byte
+// loads over 8-byte stores, which store forwarding cannot serve (a stall
+// per SYN on the cookie path).
+void plan_into(CookiePlan& out, const CookieTuple& t, const SynOptions& opts, uint64_t now_ms,
+               uint32_t ts_now);
+inline CookiePlan plan(const CookieTuple& t, const SynOptions& opts, uint64_t now_ms,
+                       uint32_t ts_now) {
+    CookiePlan p;
+    plan_into(p, t, opts, now_ms, ts_now);
+    return p;
+}
 Cookie finish(const CookiePlan& p, uint64_t mac, uint32_t client_isn);
 
 // Checks an ACK without SYN that matched no connection. client_isn = the
