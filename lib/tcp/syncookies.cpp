@@ -1,6 +1,8 @@
 // SYN cookies in the Stack (issue 4 item 5): when to answer a SYN without
 // keeping state, and how a cookie ACK becomes an ESTABLISHED connection.
 // The codec itself (MAC, MSS table, option bits) is util/syncookie.h.
+#include <cstddef>
+#include <cstring>
 #include <optional>
 
 #include "tcp/stack.h"
@@ -12,8 +14,14 @@ namespace sc = util::syncookie;
 namespace {
 
 sc::CookieTuple cookie_tuple(const Tuple& tu) {
-    // The client's view, s = client, as util::syncookie expects.
-    return sc::CookieTuple{tu.remote_addr, tu.local_addr, tu.remote_port, tu.local_port};
+    // The client's view, s = client, as util::syncookie expects. Both ports
+    // in one load: GCC otherwise reused the local port it had loaded for
+    // the listener lookup, spilled it as 16 bits and read it back as 32 (a
+    // store-forwarding stall per SYN in prepare_cookie_macs_x4).
+    static_assert(offsetof(Tuple, remote_port) == offsetof(Tuple, local_port) + 2);
+    uint32_t ports;
+    std::memcpy(&ports, &tu.local_port, sizeof ports);
+    return sc::CookieTuple{tu.remote_addr, tu.local_addr, uint16_t(ports >> 16), uint16_t(ports)};
 }
 
 }  // namespace
