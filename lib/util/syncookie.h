@@ -43,6 +43,7 @@
 // FreeBSD, we trade that against keeping the options.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -144,8 +145,49 @@ struct Cookie {
     uint32_t tsval;  // 0 when !opts.timestamps
 };
 
+namespace detail {
+
+constexpr uint32_t kTsOptMask = 0x3f;  // low 6 bits of the TSval
+constexpr uint32_t kTsSack = 1u << 4;
+constexpr uint32_t kTsEcn = 1u << 5;
+constexpr uint32_t kPlainSack = 1u << 7;
+constexpr int kPlainWscaleShift = 3;
+constexpr uint32_t kNoWscale = 15;  // the 4-bit code for "no window scale option"
+
+enum class Mode : uint32_t { plain = 0, timestamps = 1 };
+
+inline uint32_t wscale_code(const SynOptions& o) {
+    return o.wscale_ok ? std::min<uint32_t>(o.wscale, 14) : kNoWscale;
+}
+
+inline uint32_t ts_option_bits(const SynOptions& o) {
+    return wscale_code(o) | (o.sack_ok ? kTsSack : 0) | (o.ecn ? kTsEcn : 0);
+}
+
+struct Block {
+    uint64_t lo, hi;
+};
+
+// `data` is every clear bit the cookie carries (the ISN's low bits, plus
+// the TSval's option bits in timestamp mode, at most 15 bits); the mode
+// keeps a cookie of one encoding from validating as the other.
+inline Block mac_block(const CookieTuple& t, uint32_t counter, Mode mode, uint32_t data) {
+    const uint32_t rest = (counter & 0xffff) | (data & 0x7fff) << 16 | uint32_t(mode) << 31;
+    return {uint64_t(t.saddr) | uint64_t(t.daddr) << 32,
+            uint64_t(t.sport) | uint64_t(t.dport) << 16 | uint64_t(rest) << 32};
+}
+
+}  // namespace detail
+
 // TSval carrying the 6 option bits, at or below ts_now (our TS clock).
-uint32_t make_tsval(uint32_t ts_now, const SynOptions& opts);
+inline uint32_t make_tsval(uint32_t ts_now, const SynOptions& opts) {
+    using namespace detail;
+    const uint32_t bits = ts_option_bits(opts);
+    // Rounding down keeps us from sending a TSval ahead of our own clock.
+    uint32_t ts = (ts_now & ~kTsOptMask) | bits;
+    if (bits > (ts_now & kTsOptMask)) ts -= kTsOptMask + 1;
+    return ts;
+}
 
 // Builds the cookie for a SYN received at now_ms with keys.current.
 // client_isn is the SYN's sequence number; ts_now our TS clock (used only
@@ -163,12 +205,31 @@ struct CookiePlan {
     uint32_t clear = 0;       // the ISN's low bits, sent in clear
     bool timestamps = false;
 };
-// plan_into() writes the plan field by field where the caller keeps it: a
-// plan returned by value was copied out of its temporary with 16-byte
-// loads over 8-byte stores, which store forwarding cannot serve (a stall
-// per SYN on the cookie path).
-void plan_into(CookiePlan& out, const CookieTuple& t, const SynOptions& opts, uint64_t now_ms,
-               uint32_t ts_now);
+// plan_into() writes the plan field by field where the caller keeps it. It
+// is inline so that the tuple and options stay in registers: a plan
+// returned by value was copied out of its temporary with 16-byte loads
+// over 8-byte stores, and a tuple passed in memory had its ports stored as
+// two halves and loaded as one word; store forwarding serves neither (a
+// stall per SYN on the cookie path).
+inline void plan_into(CookiePlan& out, const CookieTuple& t, const SynOptions& opts,
+                      uint64_t now_ms, uint32_t ts_now) {
+    using namespace detail;
+    const uint32_t counter = cookie_counter(now_ms);
+    const uint32_t mss = mss_index(opts.mss);
+    Block b;
+    if (opts.timestamps) {
+        out.tsval = make_tsval(ts_now, opts);
+        out.clear = mss;
+        b = mac_block(t, counter, Mode::timestamps, mss | (out.tsval & kTsOptMask) << 3);
+    } else {
+        out.tsval = 0;
+        out.clear = mss | wscale_code(opts) << kPlainWscaleShift | (opts.sack_ok ? kPlainSack : 0);
+        b = mac_block(t, counter, Mode::plain, out.clear);
+    }
+    out.lo = b.lo;
+    out.hi = b.hi;
+    out.timestamps = opts.timestamps;
+}
 inline CookiePlan plan(const CookieTuple& t, const SynOptions& opts, uint64_t now_ms,
                        uint32_t ts_now) {
     CookiePlan p;
