@@ -250,7 +250,7 @@ void Stack::begin_call(uint64_t now_us, Outbox& out) {
     out_ = &out;
 }
 
-void Stack::end_call() {
+void Stack::output_dirty() {
     // Output for every conn touched during this call, including conns an app
     // wrote to from another conn's callback.
     while (dirty_head_ != kNoIndex && !out_->full()) {
@@ -262,7 +262,6 @@ void Stack::end_call() {
             output(t);
         }
     }
-    out_ = nullptr;
 }
 
 void Stack::mark_dirty(Tcb& t) {

@@ -213,7 +213,13 @@ class Stack {
 
     // --- per-call context (stack.cpp) ---
     void begin_call(uint64_t now_us, Outbox& out);
-    void end_call();
+    // Inline for the common case, nothing marked dirty (every SYN of a
+    // flood): out of line it cost a call and its register saves per segment.
+    void end_call() {
+        if (dirty_head_ != kNoIndex) output_dirty();
+        out_ = nullptr;
+    }
+    void output_dirty();
     uint32_t now_ms32() const { return uint32_t(now_ms_); }
     uint32_t tsval(uint32_t ts_offset) const { return now_ms32() + ts_offset; }
 
