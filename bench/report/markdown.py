@@ -155,7 +155,7 @@ def body(doc):
             "", "\"CPU 0-1 round trip\": one cache line's round trip between the two CPUs (bench/common/corelat.cpp) "
             "just before and after the run. The host places this guest's two vCPUs on one L3 (~100 ns) or apart "
             "(~340 ns) and moves them during runs; everything that crosses cores (memif rings, frames, veth RPS) "
-            "is slower apart: tern's SYN-ACK rate moved between ~4.4 and ~6.8 M/s with it.",
+            "is slower apart: read each run's rate beside its round trips.",
             "", "Ratios compare medians. \"per busy core\" = rate / the server's busy share (tern: its worker's "
             "TSC busy cycles over tern-gen's window; Linux: our perf-attributed share of the server CPU). "
             "\"bounded by\" is explained in bench/results/README.md."]
