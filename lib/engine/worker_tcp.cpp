@@ -113,7 +113,7 @@ bool Worker::emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net:
     net::ipv4_write_header(ip, s.tuple.local_addr, s.tuple.remote_addr, net::ip4::kProtoTcp, l4_len,
                            ip_id_++, q.tx_ip_csum);
     uint32_t header_sum = 0;
-    tcp::write_tcp_header(th, th_len, s, &header_sum);
+    tcp::write_tcp_header_sized(th, th_len, s, &header_sum);
     uint8_t* payload = th + th_len;
     if (s.payload_len) std::memcpy(payload, s.payload, s.payload_len);
     if (s.payload2_len) std::memcpy(payload + s.payload_len, s.payload2, s.payload2_len);

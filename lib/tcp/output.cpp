@@ -11,28 +11,6 @@ namespace tern::tcp {
 
 using util::SeqNum;
 
-OutSegment* Stack::new_segment(const Tuple& tu) {
-    OutSegment* o = out_->push();
-    if (!o) {
-        // The engine drains the Outbox after every call; a full one means a
-        // burst larger than the Outbox. Like a lost packet: TCP recovers.
-        ctr_.outbox_full.inc();
-        return nullptr;
-    }
-    // Field by field: `*o = OutSegment{}` became a `rep stos` over the
-    // whole struct (microcoded, tens of cycles) for every segment sent.
-    o->tuple = tu;
-    o->seq = util::SeqNum();
-    o->ack = util::SeqNum();
-    o->flags = 0;
-    o->window = 0;
-    o->opt = TcpOptions{};
-    o->payload = o->payload2 = nullptr;
-    o->payload_len = o->payload2_len = 0;
-    ctr_.segments_out.inc();
-    return o;
-}
-
 uint32_t Stack::rcv_window(const Tcb& t) const {
     const uint32_t cap = 0xFFFFu << t.rcv_wscale;
     uint32_t wnd = rcv_wnd_ < cap ? rcv_wnd_ : cap;
@@ -48,7 +26,8 @@ uint32_t Stack::rcv_window(const Tcb& t) const {
 bool Stack::window_update_due(const Tcb& t) const {
     const uint32_t offered = t.rcv_adv > t.rcv_nxt ? t.rcv_adv - t.rcv_nxt : 0;
     const uint32_t now = rcv_window(t);
-    return now > offered && (offered == 0 || now - offered >= std::min<uint32_t>(t.snd_mss, rcv_wnd_ / 2));
+    return now > offered &&
+           (offered == 0 || now - offered >= std::min<uint32_t>(t.snd_mss, rcv_wnd_ / 2));
 }
 
 uint16_t Stack::advertised_window(Tcb& t) {

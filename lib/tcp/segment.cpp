@@ -62,6 +62,13 @@ ParseResult parse_segment(const uint8_t* tcp, size_t len, Segment& out) {
 size_t write_tcp_header(uint8_t* buf, size_t cap, const OutSegment& s, uint32_t* sum) {
     const size_t hlen = s.header_length();
     if (cap < hlen) return 0;
+    uint32_t header_sum;
+    write_tcp_header_sized(buf, hlen, s, &header_sum);
+    if (sum) *sum = header_sum;
+    return hlen;
+}
+
+void write_tcp_header_sized(uint8_t* buf, size_t hlen, const OutSegment& s, uint32_t* sum) {
     util::SummingWriter w(buf);
     w.put16(s.tuple.local_port);
     w.put16(s.tuple.remote_port);
@@ -72,8 +79,7 @@ size_t write_tcp_header(uint8_t* buf, size_t cap, const OutSegment& s, uint32_t*
     w.put16(0);  // checksum: the engine's (pseudo-header, offload)
     w.put16(0);  // urgent pointer: tern never sends urgent data
     const uint32_t options_sum = write_options(w.pos(), s.opt);
-    if (sum) *sum = w.sum() + options_sum;
-    return hlen;
+    *sum = w.sum() + options_sum;
 }
 
 size_t write_tcp_segment(uint8_t* buf, size_t cap, const OutSegment& s) {

@@ -88,6 +88,9 @@ struct OutSegment {
 // Returns the header length, or 0 if cap is too small. `sum`, if given,
 // gets the unfolded one's-complement sum of the header as written.
 size_t write_tcp_header(uint8_t* buf, size_t cap, const OutSegment& s, uint32_t* sum = nullptr);
+// The same for a caller that sized the frame with hlen = s.header_length()
+// and has room for it: the options are not measured a second time.
+void write_tcp_header_sized(uint8_t* buf, size_t hlen, const OutSegment& s, uint32_t* sum);
 
 // Header, options and payload; returns the total length or 0 if cap is too
 // small. For tests, tools and engines that copy rather than chain buffers.

@@ -307,7 +307,29 @@ class Stack {
 
     // --- output (output.cpp) ---
     void output(Tcb& t);
-    OutSegment* new_segment(const Tuple& tu);
+    // Inline: every segment sent starts here (out of line it was a call per
+    // SYN-ACK of a flood).
+    OutSegment* new_segment(const Tuple& tu) {
+        OutSegment* o = out_->push();
+        if (!o) {
+            // The engine drains the Outbox after every call; a full one means
+            // a burst larger than the Outbox. Like a lost packet: TCP recovers.
+            ctr_.outbox_full.inc();
+            return nullptr;
+        }
+        // Field by field: `*o = OutSegment{}` became a `rep stos` over the
+        // whole struct (microcoded, tens of cycles) for every segment sent.
+        o->tuple = tu;
+        o->seq = util::SeqNum();
+        o->ack = util::SeqNum();
+        o->flags = 0;
+        o->window = 0;
+        o->opt = TcpOptions{};
+        o->payload = o->payload2 = nullptr;
+        o->payload_len = o->payload2_len = 0;
+        ctr_.segments_out.inc();
+        return o;
+    }
     void fill_options(const Tcb& t, OutSegment& o, bool syn);
     // The window field of a segment we send; records its right edge.
     uint16_t advertised_window(Tcb& t);
