@@ -78,7 +78,7 @@ bool Stack::listen(uint16_t port, App& app, ListenOptions opts) {
     return true;
 }
 
-Stack::Listener* Stack::find_listener(uint16_t port) {
+Stack::Listener* Stack::find_listener(uint16_t port) const {
     const uint16_t i = port_to_listener_[port];
     return i == kNoListener ? nullptr : &listeners_[i];
 }

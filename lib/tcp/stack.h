@@ -251,7 +251,7 @@ class Stack {
     void input_no_conn(const Tuple& tu, FlowHash h, const Segment& seg);
     void input_listen(Listener& l, const Tuple& tu, FlowHash h, const Segment& seg,
                       const util::SeqNum* iss_override);
-    Listener* find_listener(uint16_t port);
+    Listener* find_listener(uint16_t port) const;
     // What a peer's SYN offered (or a SYN cookie remembered).
     struct Offer {
         uint16_t mss;

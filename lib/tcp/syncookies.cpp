@@ -14,14 +14,8 @@ namespace sc = util::syncookie;
 namespace {
 
 sc::CookieTuple cookie_tuple(const Tuple& tu) {
-    // The client's view, s = client, as util::syncookie expects. Both ports
-    // in one load: GCC otherwise reused the local port it had loaded for
-    // the listener lookup, spilled it as 16 bits and read it back as 32 (a
-    // store-forwarding stall per SYN in prepare_cookie_macs_x4).
-    static_assert(offsetof(Tuple, remote_port) == offsetof(Tuple, local_port) + 2);
-    uint32_t ports;
-    std::memcpy(&ports, &tu.local_port, sizeof ports);
-    return sc::CookieTuple{tu.remote_addr, tu.local_addr, uint16_t(ports >> 16), uint16_t(ports)};
+    // The client's view, s = client, as util::syncookie expects.
+    return sc::CookieTuple{tu.remote_addr, tu.local_addr, tu.remote_port, tu.local_port};
 }
 
 }  // namespace
@@ -60,15 +54,12 @@ void Stack::prepare_cookie_macs_x4(uint64_t now_us, const Tuple* const t[4], con
         CookieMac& m = *out[i];
         m.gen = 0;
         // What input_listen() would answer with a cookie: a bare SYN to a
-        // listener that uses cookies always, or has lately.
+        // listener that uses cookies now (segments ahead of it in the burst
+        // may change that; then the plan goes unused).
         if ((seg[i]->flags & (flag::kSyn | flag::kAck | flag::kRst | flag::kFin)) != flag::kSyn)
             continue;
-        const uint16_t li = port_to_listener_[t[i]->local_port];
-        if (li == kNoListener) continue;
-        const Listener& l = listeners_[li];
-        if (cfg_.syncookies != 2 &&
-            !(cfg_.syncookies == 1 && l.sent_cookies && now_ms - l.last_cookie_ms < 1000))
-            continue;
+        const Listener* l = find_listener(t[i]->local_port);
+        if (!l || !use_cookie(*l)) continue;
         // The TS clock as send_cookie_syn_ack() will read it (tsval()).
         sc::plan_into(m.plan, cookie_tuple(*t[i]), cookie_syn_options(*seg[i]), now_ms,
                       uint32_t(now_ms) + h[i].ts_offset());

@@ -178,38 +178,57 @@ TEST_CASE("tcp.syncookies = 1 also covers an exhausted TCB pool", "[tcp][syncook
     CHECK(h.stack.counters().pool_exhausted.get() == 0);
 }
 
+// Four segments from clients 1..4 as an engine stages them: their tuples,
+// flow hashes and the MACs prepare_cookie_macs_x4() writes.
+struct Group {
+    Tuple t[4] = {client_tuple(1), client_tuple(2), client_tuple(3), client_tuple(4)};
+    Segment s[4];
+    FlowHash h[4];
+    CookieMac macs[4];
+
+    Group(const Stack& st, const Seg (&segs)[4]) {
+        for (int i = 0; i < 4; ++i) {
+            s[i] = to_segment(segs[i]);
+            h[i] = st.tuple_hash(t[i]);
+        }
+    }
+    void prepare(H& on) {
+        const Tuple* tp[4];
+        const Segment* sp[4];
+        CookieMac* mp[4];
+        for (int i = 0; i < 4; ++i) {
+            tp[i] = &t[i];
+            sp[i] = &s[i];
+            mp[i] = &macs[i];
+        }
+        on.stack.prepare_cookie_macs_x4(on.now_us(), tp, h, sp, mp);
+    }
+    // Segment i through `on`, with `mac` as its prepared cookie.
+    const Outbox& send(H& on, int i, const CookieMac* mac) {
+        on.out.clear();
+        on.stack.on_segment(on.now_us(), t[i], h[i], s[i], on.out, mac);
+        return on.out;
+    }
+};
+
 TEST_CASE("cookie MACs prepared four at a time give the cookies computed one by one",
           "[tcp][syncookie]") {
     H plain(cookie_config(2));
     H batched(cookie_config(2));
     // Three SYNs and one ACK (which gets no MAC) from four clients.
-    const Tuple t[4] = {client_tuple(1), client_tuple(2), client_tuple(3), client_tuple(4)};
     Seg segs[4];
     for (int i = 0; i < 4; ++i)
         segs[i] = {.flags = SYN, .seq = kCisn + 7 * uint32_t(i), .opt = full_offer(100 + i)};
     segs[2].opt.has_timestamp = false;  // the plain encoding too
     segs[3] = {.flags = ACK, .seq = kCisn, .ack = 5};
-    Segment s[4];
-    const Tuple* tp[4];
-    const Segment* sp[4];
-    FlowHash h[4];
-    CookieMac macs[4];
-    CookieMac* mp[4];
-    for (int i = 0; i < 4; ++i) {
-        s[i] = to_segment(segs[i]);
-        tp[i] = &t[i];
-        sp[i] = &s[i];
-        h[i] = batched.stack.tuple_hash(t[i]);
-        mp[i] = &macs[i];
-    }
-    batched.stack.prepare_cookie_macs_x4(batched.now_us(), tp, h, sp, mp);
-    CHECK(macs[3].gen == 0);  // not a SYN: nothing prepared
+    Group g(batched.stack, segs);
+    g.prepare(batched);
+    CHECK(g.macs[3].gen == 0);  // not a SYN: nothing prepared
     for (int i = 0; i < 3; ++i) {
         INFO("SYN " << i);
-        CHECK(macs[i].gen != 0);
-        plain.send(segs[i], t[i]);
-        batched.out.clear();
-        batched.stack.on_segment(batched.now_us(), t[i], h[i], s[i], batched.out, &macs[i]);
+        CHECK(g.macs[i].gen != 0);
+        plain.send(segs[i], g.t[i]);
+        g.send(batched, i, &g.macs[i]);
         REQUIRE(plain.out.size() == 1);
         REQUIRE(batched.out.size() == 1);
         // The same secret (kKey): the same cookie, option for option.
@@ -217,26 +236,23 @@ TEST_CASE("cookie MACs prepared four at a time give the cookies computed one by 
         CHECK(batched.out[0].opt == plain.out[0].opt);
     }
     // The prepared MAC is what the cookie is made of (a wrong one shows).
-    CookieMac wrong = macs[0];
+    CookieMac wrong = g.macs[0];
     wrong.mac ^= uint64_t(1) << 50;
-    batched.out.clear();
-    batched.stack.on_segment(batched.now_us(), t[0], h[0], s[0], batched.out, &wrong);
+    g.send(batched, 0, &wrong);
     REQUIRE(batched.out.size() == 1);
     CHECK(batched.out[0].seq != plain.out[0].seq);
-    plain.send(segs[0], t[0]);  // keeps the counts of the two alike
+    plain.send(segs[0], g.t[0]);  // keeps the counts of the two alike
     // A MAC prepared for another segment is not used for this one: the
     // cookie is still this segment's own.
-    plain.send(segs[0], t[0]);
-    batched.out.clear();
-    batched.stack.on_segment(batched.now_us(), t[0], h[0], s[0], batched.out, &macs[1]);
+    plain.send(segs[0], g.t[0]);
+    g.send(batched, 0, &g.macs[1]);
     REQUIRE(batched.out.size() == 1);
     CHECK(batched.out[0].seq == plain.out[0].seq);
     // Nor one prepared at another clock (its TSval and counter are stale).
     plain.advance_by(1000);
     batched.advance_by(1000);
-    plain.send(segs[0], t[0]);
-    batched.out.clear();
-    batched.stack.on_segment(batched.now_us(), t[0], h[0], s[0], batched.out, &macs[0]);
+    plain.send(segs[0], g.t[0]);
+    g.send(batched, 0, &g.macs[0]);
     REQUIRE(batched.out.size() == 1);
     CHECK(batched.out[0].seq == plain.out[0].seq);
     CHECK(batched.out[0].opt == plain.out[0].opt);
@@ -244,10 +260,42 @@ TEST_CASE("cookie MACs prepared four at a time give the cookies computed one by 
     const tern::util::syncookie::CookieSecrets fresh{{7, 8}, {7, 8}};
     plain.stack.set_cookie_secrets(fresh);
     batched.stack.set_cookie_secrets(fresh);
-    plain.send(segs[1], t[1]);
-    batched.out.clear();
-    batched.stack.on_segment(batched.now_us(), t[1], h[1], s[1], batched.out, &macs[1]);
+    plain.send(segs[1], g.t[1]);
+    g.send(batched, 1, &g.macs[1]);
     REQUIRE(batched.out.size() == 1);
     CHECK(batched.out[0].seq == plain.out[0].seq);
     CHECK(plain.stack.counters().syncookies_sent.get() == 7);
+}
+
+TEST_CASE("tcp.syncookies = 1: a cookie is prepared only while the half-open queue is full",
+          "[tcp][syncookie]") {
+    H plain(cookie_config(1, 1));
+    H batched(cookie_config(1, 1));
+    Seg segs[4];
+    for (int i = 0; i < 4; ++i)
+        segs[i] = {.flags = SYN, .seq = kCisn + 11 * uint32_t(i), .opt = full_offer(100)};
+    Group g(batched.stack, segs);
+    // Room in the queue: SYNs get half-open entries, so nothing is prepared.
+    g.prepare(batched);
+    for (const CookieMac& m : g.macs) CHECK(m.gen == 0);
+    // The queue full (backlog 1): the next SYNs would get cookies, and do.
+    const Seg first{.flags = SYN, .seq = 5, .opt = mss_opt()};
+    plain.send(first, client_tuple(9));
+    batched.send(first, client_tuple(9));
+    REQUIRE(batched.stack.half_open(80) == 1);
+    g.prepare(batched);
+    for (int i = 0; i < 4; ++i) {
+        INFO("SYN " << i);
+        CHECK(g.macs[i].gen != 0);
+        g.send(plain, i, nullptr);
+        g.send(batched, i, &g.macs[i]);
+        REQUIRE(plain.out.size() == 1);
+        REQUIRE(batched.out.size() == 1);
+        CHECK(batched.out[0].flags == (SYN | ACK));
+        CHECK(batched.out[0].ack == g.s[i].seq + 1);
+        CHECK(batched.out[0].seq == plain.out[0].seq);
+        CHECK(batched.out[0].opt == plain.out[0].opt);
+    }
+    CHECK(batched.stack.counters().syncookies_sent.get() == 4);
+    CHECK(batched.stack.half_open(80) == 1);
 }
