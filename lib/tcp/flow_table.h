@@ -7,8 +7,9 @@
 // Open addressing with linear probing keeps a lookup to one or two cache
 // lines; erase shifts the following run back (no tombstones, so churn of
 // millions of short connections never degrades it). The hash is keyed
-// (SipHash with a per-core secret): the tuple is chosen by the peer, and an
-// unkeyed hash would let an attacker build long probe runs.
+// (AES-128, SipHash without AES-NI; a per-core secret): the tuple is chosen
+// by the peer, and an unkeyed hash would let an attacker build long probe
+// runs.
 //
 // A SYN flood answered with cookies makes every lookup a miss in a table
 // spread over megabytes: one cache miss per SYN, for nothing. A bitmap with
