@@ -30,6 +30,10 @@ struct EngineConfig {
     uint32_t burst = 128;
     uint32_t max_conns = 65536;     // engine.max_conns: connection table size per worker
     uint32_t drain_ms = 2000;       // engine.drain_ms: graceful-shutdown budget
+    // engine.tx_stall_us: how long a TX batch may wait for a ring that takes
+    // nothing before it is dropped (engine/tx_batch.h). 2 ms: a working link
+    // of 100 Mb/s or more frees descriptors well within it.
+    uint32_t tx_stall_us = 2000;
 };
 
 struct PortConfig {

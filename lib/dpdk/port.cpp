@@ -139,8 +139,9 @@ Port start_port(uint16_t id, uint16_t want_queues, const config::Config& cfg) {
     std::memcpy(p.mac.b.data(), mac.addr_bytes, 6);
     if (cfg.port.promiscuous) rte_eth_promiscuous_enable(id);
     check(rte_eth_dev_start(id), "start " + p.name);
-    TERN_LOG(INFO, "port %u %s (%s) mac %s: %u queue(s)%s, rx csum %s, tx csum ip %s tcp %s\n", id,
-             p.name.c_str(), p.driver.c_str(), p.mac.str().c_str(), q,
+    check(rte_eth_dev_get_mtu(id, &p.mtu), "MTU of " + p.name);
+    TERN_LOG(INFO, "port %u %s (%s) mac %s mtu %u: %u queue(s)%s, rx csum %s, tx csum ip %s tcp %s\n",
+             id, p.name.c_str(), p.driver.c_str(), p.mac.str().c_str(), p.mtu, q,
              p.rss ? ", symmetric RSS" : "", p.rx_l4_csum ? "offload" : "software",
              p.tx_ip_csum ? "offload" : "software", p.tx_tcp_csum ? "offload" : "software");
     return p;

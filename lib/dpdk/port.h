@@ -19,6 +19,7 @@ struct Port {
     std::string driver;
     net::MacAddr mac;
     uint16_t nb_queues = 0;
+    uint16_t mtu = 1500;       // L3 bytes a frame may carry (the Ethernet header is extra)
     bool rss = false;          // RSS spreads TCP 4-tuples over the queues
     bool rx_ip_csum = false;   // the NIC reports IPv4 header checksum status
     bool rx_l4_csum = false;   // ... and TCP/UDP checksum status

@@ -11,6 +11,8 @@ CounterList sum_counters(const std::vector<const WorkerCounters*>& ws) {
     };
     add("live_conns", &WorkerCounters::live_conns);
     add("time_wait_conns", &WorkerCounters::time_wait_conns);
+    add("half_open_conns", &WorkerCounters::half_open_conns);
+    add("chunks_in_use", &WorkerCounters::chunks_in_use);
     add("rx_packets", &WorkerCounters::rx_packets);
     add("rx_bytes", &WorkerCounters::rx_bytes);
     add("rx_bursts", &WorkerCounters::rx_bursts);
@@ -19,6 +21,9 @@ CounterList sum_counters(const std::vector<const WorkerCounters*>& ws) {
     add("tx_bytes", &WorkerCounters::tx_bytes);
     add("tx_full_drops", &WorkerCounters::tx_full_drops);
     add("tx_deferred", &WorkerCounters::tx_deferred);
+    add("tx_refused", &WorkerCounters::tx_refused);
+    add("tx_stall_drops", &WorkerCounters::tx_stall_drops);
+    add("tx_frame_too_big", &WorkerCounters::tx_frame_too_big);
     add("arp_replies", &WorkerCounters::arp_replies);
     add("icmp_echo_replies", &WorkerCounters::icmp_echo_replies);
     add("icmp_other", &WorkerCounters::icmp_other);

@@ -20,6 +20,9 @@ struct alignas(64) WorkerCounters {
     util::Counter tx_packets, tx_bytes;
     util::Counter tx_full_drops;  // TX ring full with a full batch waiting (or at stop): freed, not leaked
     util::Counter tx_deferred;    // frames a full TX ring did not take at once: kept, sent at a later flush
+    util::Counter tx_refused;     // frames the PMD refused while it took those behind them: freed
+    util::Counter tx_stall_drops; // frames freed after engine.tx_stall_us in which the TX ring took nothing
+    util::Counter tx_frame_too_big;  // segments longer than the port's MTU allows: not built (a builder bug)
     util::Counter arp_replies, icmp_echo_replies;
     util::Counter icmp_other;     // ICMP we do not answer (counted, dropped)
     util::Counter rx_multiseg;    // chained mbufs: frames larger than one buffer
@@ -31,6 +34,8 @@ struct alignas(64) WorkerCounters {
     std::array<util::Counter, size_t(net::DropReason::count)> drops;
     // Gauges, refreshed by the worker once per poll loop.
     util::Counter live_conns, time_wait_conns;
+    util::Counter half_open_conns;  // SYN_RCVD entries of every listener
+    util::Counter chunks_in_use;    // payload chunks held by send buffers and reassembly queues
     // Busy-cycle accounting (TSC): polls that found work vs all.
     util::Counter busy_cycles, total_cycles;
 

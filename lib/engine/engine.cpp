@@ -3,12 +3,17 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_mempool.h>
 
 #include <thread>
 
 #include "dpdk/eal.h"
 
 namespace tern::engine {
+
+namespace {
+constexpr uint32_t kIpTcpHeaders = 40;  // IPv4 and TCP headers without options
+}  // namespace
 
 Engine::Engine(const config::Config& cfg) : cfg_(cfg), live_(cfg) {
     unsigned lc;
@@ -17,8 +22,16 @@ Engine::Engine(const config::Config& cfg) : cfg_(cfg), live_(cfg) {
         throw config::ConfigError(
             "no worker lcore: give EAL at least two (e.g. -l 0,1); the main lcore runs control");
 
-    for (uint16_t id : dpdk::select_ports(cfg.port))
+    for (uint16_t id : dpdk::select_ports(cfg.port)) {
         ports_.push_back(dpdk::start_port(id, uint16_t(lcores_.size()), cfg));
+        // A segment of tcp.mss bytes with its IPv4 and TCP headers must fit
+        // the port's MTU (timestamps and SACK blocks come out of the MSS).
+        const auto& p = ports_.back();
+        if (cfg.tcp.mss + kIpTcpHeaders > p.mtu)
+            throw config::ConfigError("tcp.mss " + std::to_string(cfg.tcp.mss) + " needs an MTU of " +
+                                      std::to_string(cfg.tcp.mss + kIpTcpHeaders) + "; port " +
+                                      p.name + " has " + std::to_string(p.mtu));
+    }
 
     // Worker i polls queue i of every port that has one.
     size_t max_q = 0;
@@ -40,6 +53,7 @@ Engine::Engine(const config::Config& cfg) : cfg_(cfg), live_(cfg) {
             q.pool = p.pool;
             q.tx_ip_csum = p.tx_ip_csum;
             q.tx_tcp_csum = p.tx_tcp_csum;
+            q.max_frame = uint32_t(p.mtu) + net::eth::kHdrLen;
             qs.push_back(q);
         }
         workers_.push_back(std::make_unique<Worker>(unsigned(w), cfg, std::move(qs)));
@@ -157,6 +171,21 @@ CounterList Engine::totals() const {
             else l[k++].second += v;
         });
     }
+    // Pool occupancy: a leak shows as a gauge that does not come back.
+    // rte_mempool_in_use_count leaves out the mbufs in lcore caches.
+    uint64_t mbufs = 0, mbufs_in_use = 0;
+    for (const auto& p : ports_) {
+        const unsigned in_use = rte_mempool_in_use_count(p.pool);
+        l.emplace_back(std::string("mbufs_in_use_") + p.pool->name, in_use);
+        mbufs_in_use += in_use;
+        mbufs += p.pool->size;
+    }
+    l.emplace_back("mbufs_in_use", mbufs_in_use);
+    l.emplace_back("mbufs_total", mbufs);
+    const uint64_t w = workers_.size();
+    l.emplace_back("tcbs_total", w * cfg_.tcp.max_tcbs);
+    l.emplace_back("time_wait_total", w * cfg_.tcp.max_tw_buckets);
+    l.emplace_back("chunks_total", w * cfg_.tcp.send_chunks);
     return l;
 }
 

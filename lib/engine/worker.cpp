@@ -16,6 +16,7 @@ Worker::Worker(unsigned id, const config::Config& cfg, std::vector<QueueRef> que
     : id_(id),
       cfg_(cfg),
       burst_(uint16_t(std::min<uint32_t>(cfg.engine.burst, kMaxBurst))),
+      tx_stall_us_(cfg.engine.tx_stall_us),
       queues_(std::move(queues)),
       clock_(rte_get_tsc_hz(), rte_rdtsc()),
       stack_(std::make_unique<tcp::Stack>(cfg.tcp, util::random_key())),
@@ -35,7 +36,7 @@ Worker::Worker(unsigned id, const config::Config& cfg, std::vector<QueueRef> que
 }
 
 Worker::~Worker() {
-    for (auto& q : queues_) flush(q, true);
+    for (auto& q : queues_) flush_tx(q, true);
 }
 
 void Worker::run(const std::atomic<bool>& stop) {
@@ -49,7 +50,7 @@ void Worker::run(const std::atomic<bool>& stop) {
         ctr_.total_cycles.inc(now - last);
         last = now;
     }
-    for (auto& q : queues_) flush(q, true);
+    for (auto& q : queues_) flush_tx(q, true);
 }
 
 unsigned Worker::poll_once() { return poll_once(clock_.us(rte_rdtsc())); }
@@ -63,11 +64,15 @@ unsigned Worker::poll_once(uint64_t now_us) {
         // A burst's worth of replies still waits for this queue's TX ring:
         // reading more would only queue more (or drop them). The frames stay
         // in the RX ring, where the wire's own flow control or drop counters
-        // take over.
-        if (q.tx.n >= burst_) {
+        // take over -- for kMaxRxHeldPolls polls at most: a ring that drains
+        // slowly must not keep the worker from hearing its peers (what does
+        // not fit in the batch then is dropped and counted, tx_full_drops).
+        if (q.tx.size() >= burst_ && q.rx_held_polls < kMaxRxHeldPolls) {
+            ++q.rx_held_polls;
             ctr_.rx_held_back.inc();
             continue;
         }
+        q.rx_held_polls = 0;
         uint16_t n = rte_eth_rx_burst(q.port, q.queue, pkts, burst_);
         if (n == 0) continue;
         ctr_.rx_bursts.inc();
@@ -79,9 +84,11 @@ unsigned Worker::poll_once(uint64_t now_us) {
     emit_all(nullptr, 0);
     if (stack_->take_flood_change()) log_flood();
     control_.poll([this](const ControlRequest& r, Snapshot& snap) { on_control(r, snap); });
-    for (auto& q : queues_) flush(q);
+    for (auto& q : queues_) flush_tx(q);
     ctr_.live_conns.set(stack_->live_tcbs());
     ctr_.time_wait_conns.set(stack_->time_wait_records());
+    ctr_.half_open_conns.set(stack_->half_open_total());
+    ctr_.chunks_in_use.set(stack_->chunks_in_use());
     return total;
 }
 
@@ -106,31 +113,27 @@ double Worker::busy_share() const {
 }
 
 
-void Worker::flush(QueueRef& q, bool final) {
-    if (q.tx.n == 0) return;
-    // Bytes are summed before sending: a sent mbuf belongs to the driver.
-    uint64_t bytes = 0;
-    for (uint16_t i = 0; i < q.tx.n; ++i) bytes += q.tx.pkts[i]->pkt_len;
-    uint16_t sent = 0;
-    // A full TX ring gets a few more chances now; then the rest waits.
-    for (int tries = 0; tries < 4 && sent < q.tx.n; ++tries)
-        sent += rte_eth_tx_burst(q.port, q.queue, q.tx.pkts + sent, uint16_t(q.tx.n - sent));
-    const uint16_t left = uint16_t(q.tx.n - sent);
-    for (uint16_t i = sent; i < q.tx.n; ++i) bytes -= q.tx.pkts[i]->pkt_len;
-    ctr_.tx_packets.inc(sent);
-    ctr_.tx_bytes.inc(bytes);
-    // Counted once per frame: those refused now for the first time.
-    const uint16_t still_waiting = q.tx.waiting > sent ? uint16_t(q.tx.waiting - sent) : 0;
-    q.tx.n = q.tx.waiting = 0;
-    if (left == 0) return;
-    if (final) {
-        ctr_.tx_full_drops.inc(left);
-        rte_pktmbuf_free_bulk(q.tx.pkts + sent, left);
-        return;
-    }
-    ctr_.tx_deferred.inc(left - still_waiting);
-    if (sent) std::memmove(q.tx.pkts, q.tx.pkts + sent, left * sizeof(rte_mbuf*));
-    q.tx.n = q.tx.waiting = left;
+namespace {
+
+// tx_batch.h's Driver over one ethdev TX queue.
+struct EthTx {
+    uint16_t port, queue;
+    uint16_t send(rte_mbuf** p, uint16_t n) { return rte_eth_tx_burst(port, queue, p, n); }
+    uint32_t length(const rte_mbuf* m) const { return m->pkt_len; }
+    void free(rte_mbuf** p, uint16_t n) { rte_pktmbuf_free_bulk(p, n); }
+};
+
+}  // namespace
+
+void Worker::flush_tx(QueueRef& q, bool final) {
+    EthTx d{q.port, q.queue};
+    const TxOutcome r = q.tx.flush(d, now_us_, tx_stall_us_, final);
+    ctr_.tx_packets.inc(r.sent);
+    ctr_.tx_bytes.inc(r.sent_bytes);
+    ctr_.tx_deferred.inc(r.deferred);
+    ctr_.tx_refused.inc(r.refused);
+    ctr_.tx_stall_drops.inc(r.stalled);
+    ctr_.tx_full_drops.inc(r.final_drops);
 }
 
 void Worker::tail_drop(rte_mbuf* m) {

@@ -15,6 +15,7 @@
 #include "engine/control.h"
 #include "engine/counters.h"
 #include "engine/neighbors.h"
+#include "engine/tx_batch.h"
 #include "net/frame.h"
 #include "tcp/outbox.h"
 #include "tcp/stack.h"
@@ -28,14 +29,6 @@ class BuiltinApp;
 
 namespace tern::engine {
 
-inline constexpr uint16_t kMaxBurst = 512;
-
-struct TxBatch {
-    uint16_t n = 0;
-    uint16_t waiting = 0;  // the first `waiting` frames were refused at an earlier flush
-    rte_mbuf* pkts[kMaxBurst];
-};
-
 // One RX/TX queue pair of one port, polled by exactly one worker.
 struct QueueRef {
     uint16_t port = 0;
@@ -44,11 +37,17 @@ struct QueueRef {
     rte_mempool* pool = nullptr;  // where new TX mbufs come from
     bool tx_ip_csum = false;      // the port fills IPv4 header checksums
     bool tx_tcp_csum = false;     // ... and TCP checksums
+    uint32_t max_frame = 1514;    // the longest frame the port sends: its MTU + Ethernet header
+    uint8_t rx_held_polls = 0;    // polls in a row that left RX alone (TX batch full)
     TxBatch tx;
 };
 
 class alignas(64) Worker {
   public:
+    // Polls in a row a queue's RX may be left alone while its TX batch
+    // holds a whole burst (see poll_once).
+    static constexpr uint8_t kMaxRxHeldPolls = 4;
+
     Worker(unsigned id, const config::Config& cfg, std::vector<QueueRef> queues);
     ~Worker();
 
@@ -98,15 +97,18 @@ class alignas(64) Worker {
     void emit_outbox(rte_mbuf* reuse, uint16_t reuse_q);
     bool emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net::MacAddr& dst);
     void transmit(QueueRef& q, rte_mbuf* m) {
-        if (q.tx.n == kMaxBurst) flush(q);
-        if (q.tx.n == kMaxBurst) return tail_drop(m);  // the ring took none of them
-        q.tx.pkts[q.tx.n++] = m;
+        if (q.tx.full()) flush_tx(q);
+        if (q.tx.full()) return tail_drop(m);  // the ring took none of them
+        q.tx.push(m);
     }
-    // Hands the batch to the TX ring. What a full ring does not take stays
-    // in the batch, in order, and goes first at the next flush (a burst the
-    // wire was briefly too slow for is late, not lost); `final` (the worker
-    // stops) frees and counts it instead.
-    void flush(QueueRef& q, bool final = false);
+    // Hands the batch to the TX ring (the rules are in tx_batch.h). What a
+    // full ring does not take stays in the batch, in order, and goes first
+    // at the next flush (a burst the wire was briefly too slow for is late,
+    // not lost), for engine.tx_stall_us at most; a frame the PMD refuses is
+    // freed and counted; `final` (the worker stops) frees and counts the rest.
+    void flush_tx(QueueRef& q, bool final = false);
+    // The last guard before a frame is built: longer than the port sends.
+    void drop_too_big(const tcp::OutSegment& s, const QueueRef& q, size_t frame_len);
     // kMaxBurst frames wait for a TX ring that takes none: the newest goes.
     void tail_drop(rte_mbuf* m);
     void drop(rte_mbuf* m, net::DropReason r);
@@ -118,6 +120,9 @@ class alignas(64) Worker {
     unsigned id_;
     const config::Config& cfg_;
     uint16_t burst_;
+    uint64_t tx_stall_us_;
+    uint64_t too_big_logged_us_ = 0;  // rate limit of drop_too_big's log line
+    uint64_t too_big_unlogged_ = 0;
     std::vector<QueueRef> queues_;
     TscClock clock_;
     uint64_t now_us_ = 0;

@@ -3,6 +3,9 @@
 // first reply (SYN -> SYN-ACK costs no allocation and no copy of headers).
 #include <rte_mbuf.h>
 
+#include <cinttypes>
+
+#include "dpdk/eal.h"
 #include "engine/worker.h"
 #include "net/checksum.h"
 #include "net/ipv4.h"
@@ -91,6 +94,10 @@ bool Worker::emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net:
     QueueRef& q = queues_[qi];
     size_t th_len = s.header_length();
     size_t total = kL2L3 + th_len + s.payload_len + s.payload2_len;
+    if (total > q.max_frame) {
+        drop_too_big(s, q, total);
+        return false;
+    }
     if (total + RTE_PKTMBUF_HEADROOM > m->buf_len) {
         ctr_.tx_no_mbuf.inc();
         return false;
@@ -143,6 +150,28 @@ bool Worker::emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net:
     }
     transmit(q, m);
     return true;
+}
+
+// The PMD would refuse such a frame (net_tap does, at every retry) or the
+// wire would drop it (DF is set): a segment the Stack built too long is
+// dropped here, counted, and named in the log once a second at most. TCP
+// then treats it as lost.
+void Worker::drop_too_big(const tcp::OutSegment& s, const QueueRef& q, size_t frame_len) {
+    ctr_.tx_frame_too_big.inc();
+    if (too_big_logged_us_ && now_us_ - too_big_logged_us_ < 1000000) {
+        ++too_big_unlogged_;
+        return;
+    }
+    TERN_LOG(ERR,
+             "worker %u: dropped a %zu-byte frame (port %u sends %u at most) for %s:%u -> %s:%u: "
+             "seq %u ack %u flags 0x%02x, %u payload and %zu header bytes (%u SACK blocks, "
+             "timestamps %s); %" PRIu64 " more since the last such line\n",
+             id_, frame_len, q.port, q.max_frame, net::format_ipv4(s.tuple.local_addr).c_str(),
+             s.tuple.local_port, net::format_ipv4(s.tuple.remote_addr).c_str(), s.tuple.remote_port,
+             s.seq.raw(), s.ack.raw(), s.flags, s.payload_len + s.payload2_len, s.header_length(),
+             s.opt.sack_count, s.opt.has_timestamp ? "on" : "off", too_big_unlogged_);
+    too_big_logged_us_ = now_us_ ? now_us_ : 1;
+    too_big_unlogged_ = 0;
 }
 
 }  // namespace tern::engine

@@ -88,6 +88,12 @@ uint32_t Stack::half_open(uint16_t port) const {
     return i == kNoListener ? 0 : listeners_[i].half_open;
 }
 
+uint32_t Stack::half_open_total() const {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < listener_n_; ++i) n += listeners_[i].half_open;
+    return n;
+}
+
 uint32_t Stack::accept_queue_length(uint16_t port) const {
     const uint16_t i = port_to_listener_[port];
     return i == kNoListener ? 0 : listeners_[i].accept_len;

@@ -176,6 +176,8 @@ class Stack {
     Conn* find(const Tuple& t);
     // Half-open (SYN_RCVD) entries of the listener on `port`.
     uint32_t half_open(uint16_t port) const;
+    // ... of every listener (a gauge: a leak shows as one that stays up).
+    uint32_t half_open_total() const;
     // Established connections waiting in the accept queue of `port`.
     uint32_t accept_queue_length(uint16_t port) const;
     // Live connections, for the /tern/conns dump and tests: f(const Conn&).

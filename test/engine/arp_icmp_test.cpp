@@ -2,6 +2,7 @@
 
 #include "engine/worker.h"
 #include "net/checksum.h"
+#include "frames.h"
 #include "ring_port.h"
 #include "util/bytes.h"
 
@@ -9,28 +10,12 @@ using namespace tern;
 using util::load_be16;
 using util::store_be16;
 using util::store_be32;
+using test::arp_request;
+using test::kOurIp;
+using test::kPeerIp;
+using test::kPeerMac;
 
 namespace {
-
-const uint8_t kPeerMac[6] = {0x02, 0x00, 0xc6, 0x12, 0x00, 0x01};
-constexpr uint32_t kPeerIp = 0xC6120001, kOurIp = 0xC6120002;
-
-std::vector<uint8_t> arp_request(uint32_t target) {
-    std::vector<uint8_t> f(42, 0);
-    std::memset(f.data(), 0xff, 6);
-    std::memcpy(f.data() + 6, kPeerMac, 6);
-    store_be16(f.data() + 12, 0x0806);
-    uint8_t* a = f.data() + 14;
-    store_be16(a, 1);
-    store_be16(a + 2, 0x0800);
-    a[4] = 6;
-    a[5] = 4;
-    store_be16(a + 6, 1);
-    std::memcpy(a + 8, kPeerMac, 6);
-    store_be32(a + 14, kPeerIp);
-    store_be32(a + 24, target);
-    return f;
-}
 
 std::vector<uint8_t> echo_request(const net::MacAddr& dst, uint16_t id, uint16_t seq) {
     std::vector<uint8_t> f(14 + 20 + 8 + 16, 0);
@@ -150,24 +135,29 @@ TEST_CASE("a full TX ring keeps what it did not take and sends it, in order, lat
     CHECK(rp.mbufs_in_use() == 0);
 }
 
-TEST_CASE("a TX ring that takes nothing: RX waits once a burst of replies does, nothing leaked",
+TEST_CASE("a TX ring that takes nothing: RX waits a few polls once a burst of replies does, "
+          "nothing leaked",
           "[engine]") {
     test::RingPort rp("ring_txstuck", 16);  // ring holds 15
     rp.cfg.engine.burst = 32;
     engine::Worker w(0, rp.cfg, {rp.queue()});
+    uint64_t now = 1000;  // µs, 1 per poll: far from engine.tx_stall_us
     for (int i = 0; i < 100; ++i) rp.inject(echo_request(rp.port.mac, 1, uint16_t(i)));
     unsigned got = 0;
-    for (int poll = 0; poll < 10; ++poll) got += w.poll_once();
+    for (int poll = 0; poll < 10; ++poll) got += w.poll_once(now += 1);
     // Poll 1: 32 replies, 15 into the ring, 17 wait; poll 2: 32 more, none
-    // taken, 49 wait (>= one burst); polls 3-10 leave RX alone.
-    CHECK(got == 64);
-    CHECK(w.counters().rx_held_back.get() == 8);
+    // taken, 49 wait (>= one burst); polls 3-6 leave RX alone, as many as
+    // Worker::kMaxRxHeldPolls; poll 7 reads 32 more (81 wait); 8-10 wait.
+    static_assert(engine::Worker::kMaxRxHeldPolls == 4);
+    CHECK(got == 96);
+    CHECK(w.counters().rx_held_back.get() == 7);
     CHECK(w.counters().tx_full_drops.get() == 0);
-    CHECK(rp.mbufs_in_use() == 100);  // 36 in RX, 15 in the ring, 49 waiting
+    CHECK(w.counters().tx_stall_drops.get() == 0);
+    CHECK(rp.mbufs_in_use() == 100);  // 4 in RX, 15 in the ring, 81 waiting
     std::vector<uint16_t> seqs;
     for (int poll = 0; poll < 20 && seqs.size() < 100; ++poll) {
         for (auto& f : rp.sent()) seqs.push_back(reply_seq(f));
-        got += w.poll_once();
+        got += w.poll_once(now += 1);
     }
     for (auto& f : rp.sent()) seqs.push_back(reply_seq(f));
     CHECK(got == 100);
@@ -182,10 +172,11 @@ TEST_CASE("more replies than a batch holds, for a ring that takes none: the newe
     rp.cfg.engine.burst = engine::kMaxBurst;
     {
         engine::Worker w(0, rp.cfg, {rp.queue()});
+        uint64_t now = 1000;
         for (int i = 0; i < 600; ++i) rp.inject(echo_request(rp.port.mac, 1, uint16_t(i)));
         // 512 replies, 15 taken; then 88 more into 497 waiting: 15 fit, 73 go.
-        CHECK(w.poll_once() == engine::kMaxBurst);
-        CHECK(w.poll_once() == 600 - engine::kMaxBurst);
+        CHECK(w.poll_once(now += 1) == engine::kMaxBurst);
+        CHECK(w.poll_once(now += 1) == 600 - engine::kMaxBurst);
         CHECK(w.counters().tx_packets.get() == 15);
         CHECK(w.counters().tx_full_drops.get() == 600 - 15 - engine::kMaxBurst);
         CHECK(rp.mbufs_in_use() == 15 + engine::kMaxBurst);

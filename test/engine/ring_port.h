@@ -44,16 +44,24 @@ struct RingPort {
         q.local.mac = port.mac;
         q.local.ip = cfg.engine.address.addr;
         q.local.broadcast = cfg.engine.address.broadcast();
+        q.max_frame = uint32_t(port.mtu) + 14;
+        q.pool = port.pool;
         return q;
     }
 
     // Copy a frame into a fresh mbuf from the port's pool and queue it for RX.
     void inject(const std::vector<uint8_t>& frame) {
+        if (!try_inject(frame)) throw std::runtime_error("rx ring full");
+    }
+    // The same, false (nothing queued) when the RX ring is full.
+    bool try_inject(const std::vector<uint8_t>& frame) {
         rte_mbuf* m = rte_pktmbuf_alloc(port.pool);
         if (!m) throw std::runtime_error("mbuf pool empty");
         auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, uint16_t(frame.size())));
         std::copy(frame.begin(), frame.end(), p);
-        if (rte_ring_enqueue(rx, m) != 0) throw std::runtime_error("rx ring full");
+        if (rte_ring_enqueue(rx, m) == 0) return true;
+        rte_pktmbuf_free(m);
+        return false;
     }
 
     // Everything the worker transmitted, as byte vectors (mbufs freed).
