@@ -59,6 +59,15 @@ void Stack::fill_options(const Tcb& t, OutSegment& o, bool syn) {
     }
 }
 
+uint32_t Stack::current_mss(Tcb& t) {
+    if (!t.sack_ok || t.ooo_head == kNoIndex) return t.snd_mss;
+    TcpOptions o;
+    o.sack_count =
+        uint8_t(ooo::sack_blocks(t, chunks_, o.sack, t.ts_ok ? 3 : kMaxSackBlocks));
+    // At most 4 + 3 * 8 = 28 bytes out of an snd_mss of 64 at least.
+    return t.snd_mss - uint32_t(options_length(o));
+}
+
 void Stack::send_syn(Tcb& t) {
     // RFC 9293 3.10.1 OPEN: <SEQ=ISS><CTL=SYN>, offering every option the
     // config enables; each is used only if the SYN-ACK carries it too.
@@ -209,14 +218,15 @@ void Stack::output(Tcb& t) {
         case State::Closing:
         case State::LastAck: {
             // Send what the window allows, from SND.NXT, in segments of at
-            // most SMSS (no Nagle, no congestion window yet: the data path
+            // most current_mss() (no Nagle, no congestion window yet: the data path
             // issue adds them). The FIN follows the last byte.
             const SeqNum data_end = t.snd_una + t.sb_bytes;
+            const uint32_t mss = current_mss(t);
             for (;;) {
                 const uint32_t unsent = t.snd_nxt < data_end ? data_end - t.snd_nxt : 0;
                 const SeqNum wnd_end = t.snd_una + t.snd_wnd;
                 const uint32_t usable = t.snd_nxt < wnd_end ? wnd_end - t.snd_nxt : 0;
-                const uint32_t len = std::min({unsent, usable, uint32_t(t.snd_mss)});
+                const uint32_t len = std::min({unsent, usable, mss});
                 const bool fin = t.fin_queued && !t.fin_acked && t.snd_nxt + len == data_end;
                 if (len == 0 && !fin) break;
                 if (out_->full()) {

@@ -333,6 +333,12 @@ class Stack {
         return o;
     }
     void fill_options(const Tcb& t, OutSegment& o, bool syn);
+    // Linux's tcp_current_mss: the payload a data segment may carry now.
+    // snd_mss already leaves room for timestamps; the SACK blocks sent
+    // while data is held out of order come out of it here, so that the
+    // segment still fits the MTU the peer's MSS stands for (without this,
+    // 1,526-byte frames on a 1,500-byte MTU: issue 14).
+    uint32_t current_mss(Tcb& t);
     // The window field of a segment we send; records its right edge.
     uint16_t advertised_window(Tcb& t);
     // RCV.WND: what the peer may send beyond RCV.NXT.

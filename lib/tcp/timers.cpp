@@ -130,7 +130,7 @@ void Stack::on_rto_timer(Tcb& t) {
     // output(). A closed window gets a one-byte probe (RFC 9293 3.8.6.1).
     t.snd_nxt = t.snd_una;
     const uint32_t usable = std::max<uint32_t>(t.snd_wnd, 1);
-    const uint32_t len = std::min({t.sb_bytes, uint32_t(t.snd_mss), usable});
+    const uint32_t len = std::min({t.sb_bytes, current_mss(t), usable});
     send_data(t, len, fin_unacked && len == t.sb_bytes);
     // RFC 6298 5.6: restart the timer with the backed-off RTO.
     arm(t, TimerKind::Rto, now_ms_ + t.rto_ms);

@@ -384,3 +384,57 @@ TEST_CASE("idle TCBs and TIME_WAIT records stay compact", "[tcp][memory]") {
     h.flush();
     CHECK(h.stack.chunks_in_use() == 0);
 }
+
+TEST_CASE("data segments leave room for the SACK blocks they carry: every one fits the MTU",
+          "[tcp][data][ooo][sack]") {
+    // A Linux peer on a 1,500-byte MTU: MSS 1460, timestamps, SACK. While
+    // its data is held out of order, our segments carry a SACK block too;
+    // the payload shrinks by its 12 bytes (1448 -> 1436) so that the IP
+    // packet stays at 1,500 bytes (it was 1,512: net_tap refused it).
+    H h;
+    TcpOptions o = mss_opt();
+    o.sack_permitted = true;
+    o.has_timestamp = true;
+    o.ts_val = 100;
+    h.send({.flags = SYN, .seq = kCisn, .opt = o});
+    REQUIRE(h.out.size() == 1);
+    h.iss = h.out[0].seq.raw();
+    const uint32_t ours = h.out[0].opt.ts_val;
+    h.send({.flags = ACK, .seq = kCisn + 1, .ack = h.iss + 1, .opt = ts_opt(101, ours)});
+    REQUIRE(h.state() == State::Established);
+    // Bytes 11-12 arrive before 1-10: held, and SACKed from now on.
+    h.send({.flags = ACK, .seq = kCisn + 11, .ack = h.iss + 1, .opt = ts_opt(102, ours),
+            .data = "kl"});
+    REQUIRE(h.out.size() == 1);
+    REQUIRE(h.out[0].opt.sack_count == 1);
+    REQUIRE(app_send(h, std::string(3000, 'x')) == 3000);
+    h.flush();
+    REQUIRE(h.out.size() == 3);
+    const uint32_t lens[] = {1436, 1436, 128};
+    uint32_t seq = h.iss + 1;
+    for (size_t i = 0; i < 3; ++i) {
+        const OutSegment& s = h.out[i];
+        CHECK(s.seq.raw() == seq);
+        CHECK(s.ack.raw() == kCisn + 1);
+        CHECK(s.total_payload() == lens[i]);
+        CHECK(s.opt.has_timestamp);
+        REQUIRE(s.opt.sack_count == 1);
+        CHECK(s.opt.sack[0].left.raw() == kCisn + 11);
+        CHECK(s.opt.sack[0].right.raw() == kCisn + 13);
+        CHECK(s.header_length() == 20 + 12 + 12);
+        CHECK(20 + s.header_length() + s.total_payload() <= 1500);
+        seq += lens[i];
+    }
+    // The gap fills: no SACK blocks any more, full 1,448-byte segments.
+    h.send({.flags = ACK, .seq = kCisn + 1, .ack = h.iss + 1 + 3000, .opt = ts_opt(103, ours),
+            .data = "abcdefghij"});
+    REQUIRE(app_send(h, std::string(2000, 'y')) == 2000);
+    h.flush();
+    REQUIRE(h.out.size() == 2);
+    CHECK(h.out[0].seq.raw() == h.iss + 1 + 3000);
+    CHECK(h.out[0].ack.raw() == kCisn + 13);
+    CHECK(h.out[0].opt.sack_count == 0);
+    CHECK(h.out[0].total_payload() == 1448);
+    CHECK(20 + h.out[0].header_length() + h.out[0].total_payload() == 1500);
+    CHECK(h.out[1].total_payload() == 552);
+}
