@@ -25,6 +25,9 @@ expect_error "engine.address is not set" -- --set engine.burst=16
 expect_error "unknown option '--bogus'" -- --bogus
 expect_error "port.name: no DPDK port named 'net_tap9'" --no-huge -m 128 --no-pci -l 0,1 \
     --file-prefix=$PREFIX --vdev=net_null0 -- --set engine.address=198.18.0.2/24 --set port.name=net_tap9
+expect_error "tcp.mss 9000 needs an MTU of 9040; port net_null0 has 1500" --no-huge -m 128 --no-pci \
+    -l 0,1 --file-prefix=$PREFIX --vdev=net_null0 -- --set engine.address=198.18.0.2/24 --set tcp.mss=9000
+expect_error "engine.tx_stall_us: " -- --set engine.address=198.18.0.2/24 --set engine.tx_stall_us=5
 expect_error "EAL initialisation failed" --no-huge -m 128 --no-pci -l 0,1 --file-prefix=$PREFIX \
     --vdev=net_nonexistent0 -- --set engine.address=198.18.0.2/24
 tmp=$(mktemp); printf '[engine]\naddress = "198.18.0.2/24"\nmbufs = "many"\n' >"$tmp"
