@@ -15,6 +15,11 @@
 
 namespace tern::config {
 
+// Frames in one RX burst (engine.burst) and in one queue's TX batch, at
+// most: the worker's arrays are this long, and the mbuf pool must hold a
+// TX batch's worth beyond the RX rings.
+inline constexpr uint32_t kMaxBurst = 512;
+
 struct ConfigError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };

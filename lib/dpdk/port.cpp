@@ -115,6 +115,30 @@ Port start_port(uint16_t id, uint16_t want_queues, const config::Config& cfg) {
     uint16_t nb_rx = uint16_t(cfg.port.rx_desc), nb_tx = uint16_t(cfg.port.tx_desc);
     check(rte_eth_dev_adjust_nb_rx_tx_desc(id, &nb_rx, &nb_tx), "adjust descriptors " + p.name);
 
+    // The pool fills the RX rings first (net_tap and NICs take a buffer per
+    // RX descriptor at start), then every RX burst takes as many new ones
+    // as it brings frames. A pool the rings take whole leaves nothing to
+    // receive into: deaf for good. A pool with little more cuts RX bursts
+    // short whenever the worker holds a TX batch, and a short burst tells
+    // net_tap its kernel queue is empty: it reads again only when the
+    // kernel signals a new frame, which a full queue never does (deaf for
+    // good too: issue 14). So the pool must hold the RX rings, a whole TX
+    // batch per queue and every lcore's cache; the TX rings too is better.
+    const uint64_t caches = uint64_t(cfg.engine.mbuf_cache) * rte_lcore_count();
+    const uint64_t need = uint64_t(q) * (nb_rx + config::kMaxBurst) + caches;
+    const uint64_t want = need + uint64_t(q) * nb_tx;
+    if (cfg.engine.mbufs < need)
+        throw config::ConfigError(fmt::format(
+            "engine.mbufs {} is too small for {}: {} RX queue(s) of {} descriptors, a TX batch "
+            "of {} per queue and {} lcore cache(s) of {} need {} at least ({} recommended)",
+            cfg.engine.mbufs, p.name, q, nb_rx, config::kMaxBurst, rte_lcore_count(),
+            cfg.engine.mbuf_cache, need, want));
+    if (cfg.engine.mbufs < want)
+        TERN_LOG(WARNING,
+                 "engine.mbufs %u for %s: %lu recommended (with the TX rings); the pool may "
+                 "run dry under load (rx_nombuf, tx_no_mbuf)\n",
+                 cfg.engine.mbufs, p.name.c_str(), (unsigned long)want);
+
     int socket = rte_eth_dev_socket_id(id);
     if (socket < 0) socket = int(rte_socket_id());
     std::string pool_name = fmt::format("tern_mbuf_{}", id);

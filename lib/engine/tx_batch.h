@@ -36,11 +36,13 @@
 #include <cstdint>
 #include <cstring>
 
+#include "config/config.h"
+
 struct rte_mbuf;
 
 namespace tern::engine {
 
-inline constexpr uint16_t kMaxBurst = 512;
+inline constexpr uint16_t kMaxBurst = config::kMaxBurst;
 
 // What one flush did, for the worker's counters.
 struct TxOutcome {
