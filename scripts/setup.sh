@@ -14,6 +14,8 @@ PKGS=(
   # tests and demo: namespaces, clients, packet tools
   iproute2 iputils-ping iputils-arping python3 python3-scapy tcpdump
   nftables curl procps linux-perf lua5.4
+  # the soak (test/system/soak.sh, bench/soak.sh): HTTP load, trafgen
+  wrk netsniff-ng
   # bench/run.sh's report (bench/report/plot.py)
   python3-matplotlib
 )

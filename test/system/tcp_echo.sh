@@ -14,7 +14,7 @@ export TERN_PREFIX
 rc=0
 
 tern_ns env PYTHONPATH="$HERE" timeout 60 /usr/bin/python3 - <<'PY' || rc=1
-import hashlib, os, socket, threading, time
+import hashlib, os, socket, time
 from tcp_sys import *
 
 c = Checks("tcp_echo")
@@ -25,46 +25,16 @@ want = hashlib.sha256(payload).hexdigest()
 s0 = stats()
 
 s = socket.create_connection((ENGINE_IP, 7), timeout=10)
-s.settimeout(LIMIT)
 t0 = time.monotonic()
-send_err = []
-
-def sender():
-    try:
-        mv = memoryview(payload)
-        for off in range(0, SIZE, 65536):
-            s.sendall(mv[off:off + 65536])
-            if time.monotonic() - t0 > LIMIT:
-                raise TimeoutError("sending took more than %.0f s" % LIMIT)
-        s.shutdown(socket.SHUT_WR)
-    except Exception as e:
-        send_err.append(repr(e))
-
-th = threading.Thread(target=sender, daemon=True)
-th.start()
-h = hashlib.sha256()
-got = 0
-eof = False
-recv_err = None
-try:
-    while time.monotonic() - t0 < LIMIT:
-        b = s.recv(1 << 20)
-        if not b:
-            eof = True
-            break
-        h.update(b)
-        got += len(b)
-except Exception as e:
-    recv_err = repr(e)
+r = echo_roundtrip(s, payload, t0 + LIMIT)
 dt = time.monotonic() - t0
-th.join(timeout=5)
 s.close()
-c.ok(not send_err, "sender finished without error %s" % send_err)
-c.ok(recv_err is None, "reader finished without error (%s)" % recv_err)
-c.eq(got, SIZE, "bytes echoed back")
-c.eq(h.hexdigest(), want, "SHA-256 of the echoed bytes")
-complete = got == SIZE and not send_err and recv_err is None
-c.ok(eof and complete, "EOF (tern's FIN) after the whole echo, no error")
+c.ok(r.send_err is None, "sender finished without error (%s)" % r.send_err)
+c.ok(r.recv_err is None, "reader finished without error (%s)" % r.recv_err)
+c.eq(r.got, SIZE, "bytes echoed back")
+c.eq(r.sha256, want, "SHA-256 of the echoed bytes")
+complete = r.got == SIZE and r.send_err is None and r.recv_err is None
+c.ok(r.eof and complete, "EOF (tern's FIN) after the whole echo, no error")
 c.ok(complete and dt < LIMIT, "10 MB round trip in %.2f s (%.1f MB/s each way; limit %.0f s)" % (
     dt, SIZE / dt / 1e6, LIMIT))
 time.sleep(0.3)

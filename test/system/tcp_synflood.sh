@@ -58,21 +58,14 @@ before=$(tern_telemetry /tern/stats)
 drop0=$(tap_tx_dropped)
 
 # The flood, in the background (bounded: FLOOD_S s plus a margin).
-tern_ns timeout $((FLOOD_S + 10)) /usr/bin/python3 - "$FLOOD_N" "$FLOOD_S" >"$TMP/flood" 2>&1 <<'PY' &
-import random, socket, struct, sys, time
+tern_ns env PYTHONPATH="$HERE" timeout $((FLOOD_S + 10)) /usr/bin/python3 - "$FLOOD_N" "$FLOOD_S" \
+    >"$TMP/flood" 2>&1 <<'PY' &
+import random, socket, sys, time
+from tcp_sys import IFACE, syn_frame
 n, secs = int(sys.argv[1]), float(sys.argv[2])
 assert n <= 65000
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    s = (s >> 16) + (s & 0xFFFF)
-    s += s >> 16
-    return ~s & 0xFFFF
-eth = bytes.fromhex("0200c6120002" "0200c6120001" "0800")
-dst = socket.inet_aton("198.18.0.2")
 sk = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-sk.bind(("tern0", 0))
+sk.bind((IFACE, 0))
 t0 = time.monotonic()
 sent = 0
 for i in range(n):
@@ -82,14 +75,7 @@ for i in range(n):
             time.sleep(d)
     a = i + 1  # 198.19.0.1 ... : one address per SYN, never repeated
     src = bytes([198, 19, (a >> 8) & 0xFF, a & 0xFF])
-    sport = random.randint(1024, 65535)
-    tcp = struct.pack("!HHIIBBHHH", sport, 80, random.getrandbits(32), 0, 6 << 4, 0x02,
-                      64240, 0, 0) + b"\x02\x04\x05\xb4"
-    ph = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
-    tcp = tcp[:16] + struct.pack("!H", csum(ph + tcp)) + tcp[18:]
-    iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), i & 0xFFFF, 0, 64, 6, 0, src, dst)
-    iph = iph[:10] + struct.pack("!H", csum(iph)) + iph[12:]
-    sent += sk.send(eth + iph + tcp) > 0
+    sent += sk.send(syn_frame(src, 80, random.randint(1024, 65535), random.getrandbits(32), i)) > 0
 print("sent %d SYNs in %.2f s" % (sent, time.monotonic() - t0))
 PY
 flood_pid=$!

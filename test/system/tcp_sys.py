@@ -7,10 +7,12 @@
 # drop_*), the protocol core's with a tcp_ prefix (lib/tcp/counters.h:
 # tcp_passive_opens, tcp_tw_created, ...) and two gauges, GAUGE_LIVE and
 # GAUGE_TW below.
+import hashlib
 import json
 import os
 import queue
 import socket
+import struct
 import sys
 import threading
 import time
@@ -35,7 +37,9 @@ def prefix():
 
 
 def telemetry(cmd, pfx=None, timeout=5.0):
-    """One DPDK telemetry command against the running tern: its JSON value."""
+    """One DPDK telemetry command against the running tern: its JSON value.
+    A command with parameters ("/ethdev/stats,0") is answered under its
+    name alone."""
     path = "/var/run/dpdk/%s/dpdk_telemetry.v2" % (pfx or prefix())
     with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
         s.settimeout(timeout)
@@ -43,7 +47,7 @@ def telemetry(cmd, pfx=None, timeout=5.0):
         info = json.loads(s.recv(4096).decode())
         s.send(cmd.encode())
         reply = json.loads(s.recv(int(info.get("max_output_len", 16384))).decode())
-    return reply[cmd]
+    return reply[cmd.split(",")[0]]
 
 
 class MissingCounter(Exception):
@@ -105,6 +109,80 @@ class Checks:
         print("%s: %s: %d failure(s), %.1f s" % ("PASS" if not self.failures else "FAIL",
                                                 self.name, self.failures, dt), flush=True)
         sys.exit(min(self.failures, 100))
+
+
+def ip_checksum(b):
+    """The Internet checksum (RFC 1071) of b."""
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xFFFF)
+    s += s >> 16
+    return ~s & 0xFFFF
+
+
+def syn_frame(src, dport, sport, seq, ip_id):
+    """An Ethernet frame (kernel MAC -> engine MAC) with a SYN from the IPv4
+    address src (4 bytes) to the engine's port dport: MSS 1460, window
+    64240, checksums right. For AF_PACKET senders (SYN floods)."""
+    dst = socket.inet_aton(ENGINE_IP)
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 6 << 4, 0x02, 64240, 0, 0) \
+        + b"\x02\x04\x05\xb4"
+    ph = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", ip_checksum(ph + tcp)) + tcp[18:]
+    iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), ip_id & 0xFFFF, 0, 64, 6, 0,
+                      src, dst)
+    iph = iph[:10] + struct.pack("!H", ip_checksum(iph)) + iph[12:]
+    eth = bytes.fromhex(ENGINE_MAC.replace(":", "") + KERNEL_MAC.replace(":", "") + "0800")
+    return eth + iph + tcp
+
+
+class EchoResult:
+    def __init__(self):
+        self.got = 0            # bytes read back
+        self.sha256 = None      # of what was read back
+        self.eof = False        # the peer's FIN came
+        self.send_err = None    # why sending stopped early, if it did
+        self.recv_err = None    # why reading stopped before EOF, if it did
+
+
+def echo_roundtrip(s, payload, deadline):
+    """Sends payload on the connected socket s (then SHUT_WR) from a thread
+    while this one reads what comes back, to EOF or until `deadline`
+    (time.monotonic()), whichever comes first."""
+    r = EchoResult()
+
+    def sender():
+        try:
+            mv = memoryview(payload)
+            for off in range(0, len(payload), 65536):
+                if time.monotonic() > deadline:
+                    raise TimeoutError("sending not done by the deadline")
+                s.sendall(mv[off:off + 65536])
+            s.shutdown(socket.SHUT_WR)
+        except Exception as e:
+            r.send_err = repr(e)
+
+    th = threading.Thread(target=sender, daemon=True)
+    th.start()
+    h = hashlib.sha256()
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("EOF not seen by the deadline")
+            s.settimeout(left)  # the sender's sendall too: both end by the deadline
+            b = s.recv(1 << 20)
+            if not b:
+                r.eof = True
+                break
+            h.update(b)
+            r.got += len(b)
+    except Exception as e:
+        r.recv_err = repr(e)
+    th.join(timeout=max(0.1, deadline - time.monotonic()))
+    r.sha256 = h.hexdigest()
+    return r
 
 
 def fmt(p):
