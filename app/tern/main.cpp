@@ -20,10 +20,10 @@
 
 namespace {
 
-std::atomic<bool> g_stop{false};
-static_assert(std::atomic<bool>::is_always_lock_free);
+std::atomic<int> g_signals{0};
+static_assert(std::atomic<int>::is_always_lock_free);
 
-void on_signal(int) { g_stop.store(true); }
+void on_signal(int) { g_signals.fetch_add(1); }
 
 // Bad configuration ends with exactly one line and exit code 2.
 int config_error(const std::string& msg) {
@@ -46,14 +46,15 @@ void control_loop(tern::engine::Engine& eng, const tern::config::Config& cfg,
     uint64_t epoch = cookie_epoch(cfg);
     auto start = Clock::now(), next_stats = start;
     auto interval = std::chrono::duration<double>(o.stats_interval);
-    while (!g_stop.load()) {
+    while (g_signals.load() == 0) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
         auto now = Clock::now();
         double t = std::chrono::duration<double>(now - start).count();
         if (o.run_seconds > 0 && t >= o.run_seconds) break;
         if (uint64_t e = cookie_epoch(cfg); e != epoch) {
             epoch = e;
-            if (!eng.set_cookie_secrets(tern::engine::secrets_for_epoch(master, epoch)))
+            if (!eng.set_cookie_secrets(tern::engine::secrets_for_epoch(master, epoch),
+                                        !cfg.syncookie_secret.empty()))
                 fmt::print(stderr, "tern: warning: a worker missed the SYN-cookie rotation\n");
         }
         if (o.stats_interval > 0 && now - next_stats >= interval) {
@@ -62,6 +63,22 @@ void control_loop(tern::engine::Engine& eng, const tern::config::Config& cfg,
             std::fflush(stdout);
         }
     }
+}
+
+// Leaving a VIP served by several nodes: the health check reports the node
+// down (its BGP speaker withdraws the route) while it keeps serving whatever
+// still arrives, for engine.withdraw_ms; then the caller drains. A second
+// signal cuts the wait short.
+void withdraw(tern::engine::Engine& eng, const tern::config::Config& cfg) {
+    if (cfg.engine.withdraw_ms == 0) return;
+    eng.set_health(tern::engine::Health::withdrawing);
+    fmt::print("tern: withdrawing: health reports down, serving for {} ms before draining\n",
+               cfg.engine.withdraw_ms);
+    std::fflush(stdout);
+    const int signals = g_signals.load();
+    const auto end = Clock::now() + std::chrono::milliseconds(cfg.engine.withdraw_ms);
+    while (Clock::now() < end && g_signals.load() == signals)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
 }  // namespace
@@ -116,9 +133,13 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
         util::SipKey master = cfg.syncookie_secret.empty() ? util::random_key()
                                                            : *util::parse_key_hex(cfg.syncookie_secret);
-        eng.set_cookie_secrets(engine::secrets_for_epoch(master, cookie_epoch(cfg)));
+        eng.set_cookie_secrets(engine::secrets_for_epoch(master, cookie_epoch(cfg)),
+                               !cfg.syncookie_secret.empty());
         eng.launch();
+        eng.set_health(engine::Health::up);
         control_loop(eng, cfg, master, opt);
+        withdraw(eng, cfg);
+        eng.set_health(engine::Health::draining);
         if (eng.nb_workers() > 0 && cfg.engine.drain_ms > 0) {
             auto t0 = Clock::now();
             uint64_t left = eng.drain(std::chrono::milliseconds(cfg.engine.drain_ms));

@@ -96,6 +96,7 @@ const std::vector<Key>& keys() {
         num("engine.max_conns", F(c.tcp.max_tcbs), 16, 1u << 26),
         num("engine.drain_ms", F(c.engine.drain_ms), 0, 600000),
         num("engine.tx_stall_us", F(c.engine.tx_stall_us), 100, 10000000),
+        num("engine.withdraw_ms", F(c.engine.withdraw_ms), 0, 600000),
         text("port.name", F(c.port.name)),
         num("port.rx_desc", F(c.port.rx_desc), 32, 32768),
         num("port.tx_desc", F(c.port.tx_desc), 32, 32768),

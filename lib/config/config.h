@@ -39,6 +39,10 @@ struct EngineConfig {
     // nothing before it is dropped (engine/tx_batch.h). 2 ms: a working link
     // of 100 Mb/s or more frees descriptors well within it.
     uint32_t tx_stall_us = 2000;
+    // engine.withdraw_ms: on SIGTERM, how long tern reports "withdrawing"
+    // (its BGP speaker withdraws the VIP) while it still serves everything,
+    // before it drains. 0: drain at once (a single node).
+    uint32_t withdraw_ms = 0;
 };
 
 struct PortConfig {

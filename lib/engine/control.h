@@ -31,6 +31,7 @@ struct ControlRequest {
     ControlOp op;
     uint32_t seq = 0;
     util::syncookie::CookieSecrets secrets{};  // for set_cookie_secrets
+    bool secrets_shared = false;               // ... from a master other nodes hold
     tcp::Config tunables{};                    // for set_tunables
 };
 

@@ -15,6 +15,16 @@ namespace {
 constexpr uint32_t kIpTcpHeaders = 40;  // IPv4 and TCP headers without options
 }  // namespace
 
+const char* health_name(Health h) {
+    switch (h) {
+        case Health::starting: return "starting";
+        case Health::up: return "up";
+        case Health::withdrawing: return "withdrawing";
+        case Health::draining: return "draining";
+    }
+    return "?";
+}
+
 Engine::Engine(const config::Config& cfg) : cfg_(cfg), live_(cfg) {
     unsigned lc;
     RTE_LCORE_FOREACH_WORKER(lc) lcores_.push_back(lc);
@@ -103,13 +113,14 @@ uint64_t Engine::drain(std::chrono::milliseconds budget) {
     return live;
 }
 
-bool Engine::set_cookie_secrets(const util::syncookie::CookieSecrets& s) {
+bool Engine::set_cookie_secrets(const util::syncookie::CookieSecrets& s, bool shared) {
     if (!launched_) {
-        for (auto& w : workers_) w->stack().set_cookie_secrets(s);
+        for (auto& w : workers_) w->stack().set_cookie_secrets(s, shared);
         return true;
     }
     ControlRequest r{ControlOp::set_cookie_secrets};
     r.secrets = s;
+    r.secrets_shared = shared;
     return post_to_all(r) < 0;
 }
 

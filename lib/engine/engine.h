@@ -16,6 +16,13 @@
 
 namespace tern::engine {
 
+// Whether this node wants new flows, for the BGP speaker's health check
+// (scripts/tern-health, telemetry /tern/health): only `up` is announced.
+// SIGTERM goes up -> withdrawing (engine.withdraw_ms: still serving
+// everything that arrives while routers move new flows away) -> draining.
+enum class Health : uint8_t { starting, up, withdrawing, draining };
+const char* health_name(Health h);
+
 class Engine {
 public:
     // Starts the configured ports; throws config::ConfigError / dpdk::DpdkError.
@@ -27,8 +34,9 @@ public:
     void launch();          // run every worker on its lcore
     // Hands every worker the SYN-cookie secret pair: directly before
     // launch(), through the control channels after. False if a worker did
-    // not answer.
-    bool set_cookie_secrets(const util::syncookie::CookieSecrets& s);
+    // not answer. `shared`: derived from a master other nodes hold too
+    // (tcp.syncookie_secret), see tcp::Stack::set_cookie_secrets.
+    bool set_cookie_secrets(const util::syncookie::CookieSecrets& s, bool shared);
     // Run-time configuration change of one key ("tcp.synack_retries=3"):
     // checked on a copy of the live configuration, then pushed to every
     // worker. Only TCP tunables that need no reallocation may change;
@@ -40,6 +48,9 @@ public:
     // conns left (0 = drained).
     uint64_t drain(std::chrono::milliseconds budget);
     void stop_and_wait();   // ask workers to stop, wait, flush
+
+    void set_health(Health h) { health_.store(h, std::memory_order_relaxed); }
+    Health health() const { return health_.load(std::memory_order_relaxed); }
 
     CounterList totals() const;
     const std::vector<dpdk::Port>& ports() const { return ports_; }
@@ -60,6 +71,7 @@ private:
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<unsigned> lcores_;
     std::atomic<bool> stop_{false};
+    std::atomic<Health> health_{Health::starting};
     struct LaunchArg {
         Worker* w;
         std::atomic<bool>* stop;

@@ -99,6 +99,16 @@ int conns_cb(const char*, const char* params, rte_tel_data* d) {
     return 0;
 }
 
+// {"status": "up" | "starting" | "withdrawing" | "draining", "withdraw_ms": N}:
+// what a BGP speaker's health check asks (scripts/tern-health).
+int health_cb(const char*, const char*, rte_tel_data* d) {
+    rte_tel_data_start_dict(d);
+    Engine* e = g_engine.load();
+    rte_tel_data_add_dict_string(d, "status", e ? health_name(e->health()) : "starting");
+    if (e) rte_tel_data_add_dict_u64(d, "withdraw_ms", e->live_config().engine.withdraw_ms);
+    return 0;
+}
+
 // "/tern/set,tcp.synack_retries=3": a run-time change of one TCP tunable.
 // Answers {"key": ..., "value": ...} or {"error": ...}.
 int set_cb(const char*, const char* params, rte_tel_data* d) {
@@ -131,6 +141,8 @@ void register_telemetry(Engine* e) {
                                "connections per TCP state, per worker and in total");
     rte_telemetry_register_cmd("/tern/set", set_cb,
                                "change a TCP tunable at run time. Parameters: key=value");
+    rte_telemetry_register_cmd("/tern/health", health_cb,
+                               "whether this node wants new flows: up, withdrawing, draining");
     rte_telemetry_register_cmd("/tern/conns", conns_cb,
                                "bounded connection listing like ss -tan. Parameters: int max");
 }

@@ -1,6 +1,7 @@
 #include "engine/worker.h"
 
 #include <cstring>
+#include <ctime>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -57,6 +58,7 @@ unsigned Worker::poll_once() { return poll_once(clock_.us(rte_rdtsc())); }
 
 unsigned Worker::poll_once(uint64_t now_us) {
     now_us_ = now_us;
+    if (now_us_ - wall_synced_us_ >= kWallSyncUs || !wall_synced_us_) sync_wall_clock();
     unsigned total = 0;
     rte_mbuf* pkts[kMaxBurst];
     for (uint16_t qi = 0; qi < queues_.size(); ++qi) {
@@ -90,6 +92,17 @@ unsigned Worker::poll_once(uint64_t now_us) {
     ctr_.half_open_conns.set(stack_->half_open_total());
     ctr_.chunks_in_use.set(stack_->chunks_in_use());
     return total;
+}
+
+// The Stack's SYN-cookie clock is wall-clock time (nodes behind one VIP
+// must agree on it whenever each started): read once a second, so that the
+// TSC's drift and NTP's corrections never add up.
+void Worker::sync_wall_clock() {
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    const uint64_t wall_ms = uint64_t(ts.tv_sec) * 1000 + uint64_t(ts.tv_nsec) / 1000000;
+    stack_->set_wall_offset_ms(wall_ms - now_us_ / 1000);
+    wall_synced_us_ = now_us_ ? now_us_ : 1;
 }
 
 // Once per start and end of a flood: the operator's "under SYN flood" line.

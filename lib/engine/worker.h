@@ -116,6 +116,8 @@ class alignas(64) Worker {
     void fill_snapshot(Snapshot& snap) const;
     void drain();
     void log_flood() const;
+    void sync_wall_clock();
+    static constexpr uint64_t kWallSyncUs = 1'000'000;
 
     unsigned id_;
     const config::Config& cfg_;
@@ -126,6 +128,7 @@ class alignas(64) Worker {
     std::vector<QueueRef> queues_;
     TscClock clock_;
     uint64_t now_us_ = 0;
+    uint64_t wall_synced_us_ = 0;  // when sync_wall_clock() last ran (0: never)
     size_t timers_fired_ = 0;  // by the last poll's advance()
     uint16_t ip_id_ = 0;
     std::unique_ptr<tcp::Stack> stack_;

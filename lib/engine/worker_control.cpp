@@ -8,7 +8,9 @@ void Worker::on_control(const ControlRequest& r, Snapshot& snap) {
     switch (r.op) {
         case ControlOp::snapshot: fill_snapshot(snap); break;
         case ControlOp::drain: drain(); break;
-        case ControlOp::set_cookie_secrets: stack_->set_cookie_secrets(r.secrets); break;
+        case ControlOp::set_cookie_secrets:
+            stack_->set_cookie_secrets(r.secrets, r.secrets_shared);
+            break;
         case ControlOp::set_tunables: stack_->update_tunables(r.tunables); break;
     }
 }

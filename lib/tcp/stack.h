@@ -142,10 +142,21 @@ class Stack {
     // rotate) and hands the pair to every worker -- and, for a VIP served
     // by several nodes, every node -- so each can validate the others'.
     // Expands the secrets' keys here, on the worker, once per rotation.
-    void set_cookie_secrets(const util::syncookie::CookieSecrets& s) {
+    // `shared`: the secrets come from a master other nodes hold too (ECMP
+    // may bring this node the ACK of another node's cookie at any time), so
+    // with tcp.syncookies = 1 every ACK that matches no state is checked as
+    // a cookie, not only while this listener sends cookies itself.
+    void set_cookie_secrets(const util::syncookie::CookieSecrets& s, bool shared = false) {
         cookies_ = util::syncookie::CookieKeys(s);
+        cookies_shared_ = shared;
         ++mac_gen_;
     }
+    // Wall-clock time minus the clock the Stack is called with, in ms. The
+    // SYN-cookie counter runs on wall-clock time (cookie_ms()), so that
+    // nodes started at any time agree on it (their clocks synchronised by
+    // NTP/PTP; docs/scale-out.md says what skew a cookie survives). The
+    // engine sets it at start and refreshes it (NTP may slew the clock).
+    void set_wall_offset_ms(uint64_t offset) { wall_offset_ms_ = offset; }
 
     // For the engine's parse step: counts a rejected header by reason.
     void count_parse_error(ParseResult r);
@@ -223,6 +234,8 @@ class Stack {
     }
     void output_dirty();
     uint32_t now_ms32() const { return uint32_t(now_ms_); }
+    // The SYN-cookie clock: wall-clock ms (see set_wall_offset_ms).
+    uint64_t cookie_ms(uint64_t now_ms) const { return now_ms + wall_offset_ms_; }
     uint32_t tsval(uint32_t ts_offset) const { return now_ms32() + ts_offset; }
 
     // --- lifecycle (stack.cpp) ---
@@ -404,6 +417,8 @@ class Stack {
     util::syncookie::CookieKeys cookies_;
     const CookieMac* mac_hint_ = nullptr;  // on_segment()'s, during the call
     uint32_t mac_gen_ = 1;                 // the secret's generation
+    bool cookies_shared_ = false;          // set_cookie_secrets(s, shared)
+    uint64_t wall_offset_ms_ = 0;          // set_wall_offset_ms()
     util::SourceLimiter syn_limiter_;
     FloodDetector flood_;
     bool flood_changed_ = false;

@@ -13,6 +13,14 @@ namespace sc = util::syncookie;
 
 namespace {
 
+// Nodes behind one VIP check each other's cookies with their own clocks.
+// check() tries the period of its `now` and the one before, so a node whose
+// clock is behind the minting node's would miss a cookie minted just after
+// a period began. Checking at now + this tolerance accepts a node up to 2 s
+// behind (NTP keeps them within milliseconds) for 2 s less of a cookie's
+// 64-128 s life; a node up to 62 s ahead was already accepted.
+constexpr uint64_t kCookieClockSkewMs = 2000;
+
 sc::CookieTuple cookie_tuple(const Tuple& tu) {
     // The client's view, s = client, as util::syncookie expects.
     return sc::CookieTuple{tu.remote_addr, tu.local_addr, tu.remote_port, tu.local_port};
@@ -61,7 +69,7 @@ void Stack::prepare_cookie_macs_x4(uint64_t now_us, const Tuple* const t[4], con
         const Listener* l = find_listener(t[i]->local_port);
         if (!l || !use_cookie(*l)) continue;
         // The TS clock as send_cookie_syn_ack() will read it (tsval()).
-        sc::plan_into(m.plan, cookie_tuple(*t[i]), cookie_syn_options(*seg[i]), now_ms,
+        sc::plan_into(m.plan, cookie_tuple(*t[i]), cookie_syn_options(*seg[i]), cookie_ms(now_ms),
                       uint32_t(now_ms) + h[i].ts_offset());
         m.flow = h[i].v;
         m.now_ms = now_ms;
@@ -90,7 +98,8 @@ void Stack::send_cookie_syn_ack(Listener& l, const Tuple& tu, const Segment& seg
         // The connection's TS offset is a function of the tuple (its flow
         // hash), so the TSvals after the handshake continue from the
         // cookie's (which is rounded down, never ahead of our clock).
-        const sc::CookiePlan p = sc::plan(cookie_tuple(tu), so, now_ms_, tsval(h.ts_offset()));
+        const sc::CookiePlan p =
+            sc::plan(cookie_tuple(tu), so, cookie_ms(now_ms_), tsval(h.ts_offset()));
         c = sc::finish(p, cookies_.current.mac(p.lo, p.hi), seg.seq.raw());
     }
 
@@ -121,15 +130,22 @@ void Stack::send_cookie_syn_ack(Listener& l, const Tuple& tu, const Segment& seg
 bool Stack::cookie_ack(Listener& l, const Tuple& tu, FlowHash h, const Segment& seg) {
     if (cfg_.syncookies == 0) return false;
     // With tcp.syncookies = 1 an ACK is a cookie candidate only while this
-    // listener has recently sent cookies (two validity periods).
-    if (cfg_.syncookies == 1 &&
+    // listener has recently sent cookies (two validity periods), as in
+    // Linux: otherwise there is no cookie to find, and checking would only
+    // give blind ACKs a chance. Unless the secret is shared with other
+    // nodes: behind ECMP the cookie may be another node's, sent while this
+    // one saw no flood (the price: a blind ACK to a listener is checked,
+    // with the forgery odds of util/syncookie.h, instead of answered by RST
+    // at once).
+    if (cfg_.syncookies == 1 && !cookies_shared_ &&
         (!l.sent_cookies || now_ms_ - l.last_cookie_ms > 2 * sc::kPeriodMs)) {
         return false;
     }
     const std::optional<uint32_t> tsecr =
         seg.opt.has_timestamp ? std::optional<uint32_t>(seg.opt.ts_ecr) : std::nullopt;
-    const std::optional<sc::CookieResult> r =
-        sc::check(cookies_, cookie_tuple(tu), seg.seq.raw() - 1, seg.ack.raw() - 1, now_ms_, tsecr);
+    const std::optional<sc::CookieResult> r = sc::check(
+        cookies_, cookie_tuple(tu), seg.seq.raw() - 1, seg.ack.raw() - 1,
+        cookie_ms(now_ms_) + kCookieClockSkewMs, tsecr);
     if (!r) {
         ctr_.syncookies_failed.inc();
         return false;  // the caller answers as for any ACK to a listener: RST
@@ -157,6 +173,15 @@ bool Stack::cookie_ack(Listener& l, const Tuple& tu, FlowHash h, const Segment& 
     t.snd_una = t.snd_nxt = t.snd_max = seg.ack;
     t.ts_offset = h.ts_offset();
     negotiate(t, Offer{r->mss, r->wscale_ok, r->wscale, r->sack_ok, r->timestamps, seg.opt.ts_val});
+    if (t.ts_ok) {
+        // The SYN-ACK's TSval, which the ACK echoes, may be another node's
+        // (ECMP moved the handshake here): its TS clock and this tuple's
+        // offset there are not ours. Our TSvals continue from it, so that
+        // the peer's PAWS check (RFC 7323 5) never sees them go backwards;
+        // on the node that sent the cookie they are already ahead of it.
+        const int32_t behind = int32_t(seg.opt.ts_ecr - tsval(t.ts_offset));
+        if (behind > 0) t.ts_offset += uint32_t(behind);
+    }
     t.snd_wnd = t.max_snd_wnd = uint32_t(seg.window) << t.snd_wscale;
     t.snd_wl1 = seg.seq;
     t.snd_wl2 = seg.ack;

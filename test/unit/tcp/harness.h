@@ -172,6 +172,11 @@ struct H {
     explicit H(Config c = small_config()) : cfg(c), stack(cfg, kKey, now_us()) {
         REQUIRE(stack.listen(80, app));
     }
+    // Another node's Stack: its own key, its own clock (ms since it started).
+    H(Config c, const tern::util::SipKey& key, uint64_t start_ms)
+        : now_ms(start_ms), cfg(c), stack(cfg, key, now_us()) {
+        REQUIRE(stack.listen(80, app));
+    }
 
     uint64_t now_us() const { return now_ms * 1000; }
 
