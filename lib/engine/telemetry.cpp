@@ -99,12 +99,13 @@ int conns_cb(const char*, const char* params, rte_tel_data* d) {
     return 0;
 }
 
-// {"status": "up" | "starting" | "withdrawing" | "draining", "withdraw_ms": N}:
+// {"status": "up" | "starting" | "withdrawing" | "draining" | "stopped", "withdraw_ms": N}:
 // what a BGP speaker's health check asks (scripts/tern-health).
 int health_cb(const char*, const char*, rte_tel_data* d) {
     rte_tel_data_start_dict(d);
     Engine* e = g_engine.load();
-    rte_tel_data_add_dict_string(d, "status", e ? health_name(e->health()) : "starting");
+    // No engine: it has stopped (telemetry is registered only once it exists).
+    rte_tel_data_add_dict_string(d, "status", e ? health_name(e->health()) : "stopped");
     if (e) rte_tel_data_add_dict_u64(d, "withdraw_ms", e->live_config().engine.withdraw_ms);
     return 0;
 }

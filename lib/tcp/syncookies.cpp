@@ -175,12 +175,13 @@ bool Stack::cookie_ack(Listener& l, const Tuple& tu, FlowHash h, const Segment& 
     negotiate(t, Offer{r->mss, r->wscale_ok, r->wscale, r->sack_ok, r->timestamps, seg.opt.ts_val});
     if (t.ts_ok) {
         // The SYN-ACK's TSval, which the ACK echoes, may be another node's
-        // (ECMP moved the handshake here): its TS clock and this tuple's
-        // offset there are not ours. Our TSvals continue from it, so that
-        // the peer's PAWS check (RFC 7323 5) never sees them go backwards;
-        // on the node that sent the cookie they are already ahead of it.
-        const int32_t behind = int32_t(seg.opt.ts_ecr - tsval(t.ts_offset));
-        if (behind > 0) t.ts_offset += uint32_t(behind);
+        // (ECMP moved the handshake here): its TS clock and its offset for
+        // this tuple are not ours. The connection's TSvals continue from it
+        // (the offset makes our TS clock read it now), so the peer's PAWS
+        // check (RFC 7323 5) never sees them go backwards and every node
+        // completing this cookie sends the same TSvals. On the node that
+        // sent the cookie this only undoes the cookie's rounding down.
+        t.ts_offset = seg.opt.ts_ecr - now_ms32();
     }
     t.snd_wnd = t.max_snd_wnd = uint32_t(seg.window) << t.snd_wscale;
     t.snd_wl1 = seg.seq;
