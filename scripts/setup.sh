@@ -16,6 +16,9 @@ PKGS=(
   nftables curl procps linux-perf lua5.4
   # the soak (test/system/soak.sh, bench/soak.sh): HTTP load, trafgen
   wrk netsniff-ng
+  # scale-out (test/system/scale_out.sh, docs/scale-out.md): BGP speakers,
+  # ExaBGP on the nodes (its healthcheck), BIRD 2 on the router (ECMP)
+  exabgp bird2
   # bench/run.sh's report (bench/report/plot.py)
   python3-matplotlib
 )

@@ -31,20 +31,59 @@ tern_require_netadmin() {
     ip netns del "tern-capcheck-$$"
 }
 
+# tern_kill PID: SIGTERM, up to 5 s, then SIGKILL (for cleanup paths).
+tern_kill() {
+    local pid=$1
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+# tern_prefix_rm PREFIX: what a tern run with --file-prefix PREFIX leaves.
+tern_prefix_rm() {
+    [ -n "$1" ] || return 0
+    rm -rf "/var/run/dpdk/$1" 2>/dev/null || true
+    # Hugepage-backed runs leave their page files behind: give them back.
+    rm -f /dev/hugepages/"$1"map_* 2>/dev/null || true
+}
+
 tern_cleanup() {
     local rc=$?
-    if [ -n "$TERN_PID" ] && kill -0 "$TERN_PID" 2>/dev/null; then
-        kill -TERM "$TERN_PID" 2>/dev/null || true
-        for _ in $(seq 1 50); do kill -0 "$TERN_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$TERN_PID" 2>/dev/null || true
-    fi
+    tern_kill "$TERN_PID"
     [ -n "$TERN_NS" ] && ip netns del "$TERN_NS" 2>/dev/null || true
-    if [ -n "$TERN_PREFIX" ]; then
-        rm -rf "/var/run/dpdk/$TERN_PREFIX" 2>/dev/null || true
-        # Hugepage-backed runs leave their page files behind: give them back.
-        rm -f /dev/hugepages/"$TERN_PREFIX"map_* 2>/dev/null || true
-    fi
+    tern_prefix_rm "$TERN_PREFIX"
     return $rc
+}
+
+# tern_start NS PREFIX ENGINE_MAC LOG [tern options...]: tern in the existing
+# namespace NS on a net_tap port (tern0, MAC ENGINE_MAC), --file-prefix
+# PREFIX, output to LOG; returns once its workers run (10 s at most).
+# TERN_STARTED_PID is its PID, even when it failed to start.
+TERN_STARTED_PID=""
+tern_start() {
+    local ns=$1 pfx=$2 mac=$3 log=$4
+    shift 4
+    ip netns exec "$ns" "$TERN_BIN" \
+        --no-huge -m 512 --no-pci -l 0,1 --file-prefix="$pfx" \
+        --vdev="net_tap0,iface=$TERN_IFACE,mac=$mac" -- "$@" >"$log" 2>&1 &
+    TERN_STARTED_PID=$!
+    local i
+    for i in $(seq 1 100); do
+        grep -q "worker(s)" "$log" 2>/dev/null && return 0
+        kill -0 "$TERN_STARTED_PID" 2>/dev/null || { cat "$log" >&2; echo "tern exited early" >&2; return 1; }
+        sleep 0.1
+    done
+    cat "$log" >&2; echo "tern did not start in 10 s" >&2; return 1
+}
+
+# tern_tap_up NS KERNEL_MAC ADDR/LEN: the kernel side of tern0 in NS
+# (another MAC than the engine's), addressed and up; no IPv6 chatter.
+tern_tap_up() {
+    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    ip netns exec "$1" ip link set "$TERN_IFACE" address "$2"
+    ip netns exec "$1" ip addr add "$3" dev "$TERN_IFACE"
+    ip netns exec "$1" ip link set "$TERN_IFACE" up
 }
 
 # tern_ns_up NAME [extra tern options...]: namespace NAME, tern on net_tap in
@@ -57,22 +96,12 @@ tern_ns_up() {
     trap 'exit 130' INT TERM
     ip netns add "$TERN_NS"
     ip netns exec "$TERN_NS" ip link set lo up
-    ip netns exec "$TERN_NS" "$TERN_BIN" \
-        --no-huge -m 512 --no-pci -l 0,1 --file-prefix="$TERN_PREFIX" \
-        --vdev="net_tap0,iface=$TERN_IFACE,mac=$TERN_ENGINE_MAC" -- \
-        --set engine.address="$TERN_ENGINE_IP/24" "$@" >"$TERN_LOG" 2>&1 &
-    TERN_PID=$!
-    local i
-    for i in $(seq 1 100); do
-        grep -q "worker(s)" "$TERN_LOG" 2>/dev/null && break
-        kill -0 "$TERN_PID" 2>/dev/null || { cat "$TERN_LOG" >&2; echo "tern exited early" >&2; return 1; }
-        sleep 0.1
-    done
-    grep -q "worker(s)" "$TERN_LOG" || { cat "$TERN_LOG" >&2; echo "tern did not start in 10 s" >&2; return 1; }
-    ip netns exec "$TERN_NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    ip netns exec "$TERN_NS" ip link set "$TERN_IFACE" address "$TERN_KERNEL_MAC"
-    ip netns exec "$TERN_NS" ip addr add "$TERN_KERNEL_IP/24" dev "$TERN_IFACE"
-    ip netns exec "$TERN_NS" ip link set "$TERN_IFACE" up
+    local rc=0
+    tern_start "$TERN_NS" "$TERN_PREFIX" "$TERN_ENGINE_MAC" "$TERN_LOG" \
+        --set engine.address="$TERN_ENGINE_IP/24" "$@" || rc=$?
+    TERN_PID=$TERN_STARTED_PID
+    [ "$rc" -eq 0 ] || return "$rc"
+    tern_tap_up "$TERN_NS" "$TERN_KERNEL_MAC" "$TERN_KERNEL_IP/24"
 }
 
 # For raw-socket (scapy) clients: the namespace's kernel knows nothing of
@@ -90,13 +119,21 @@ tern_ns() { ip netns exec "$TERN_NS" "$@"; }
 
 # Stop tern with SIGTERM and return its exit code (bounded wait).
 tern_stop() {
-    kill -TERM "$TERN_PID"
-    local i
-    for i in $(seq 1 100); do kill -0 "$TERN_PID" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$TERN_PID" 2>/dev/null; then echo "tern did not exit within 10 s of SIGTERM" >&2; return 1; fi
     local rc=0
-    wait "$TERN_PID" || rc=$?
-    TERN_PID=""
+    tern_stop_pid "$TERN_PID" || rc=$?
+    kill -0 "$TERN_PID" 2>/dev/null || TERN_PID=""  # still there: cleanup kills it
+    return $rc
+}
+
+# tern_stop_pid PID: SIGTERM to that tern (a child of this shell), its exit
+# code once it is gone; 1 if it is still there after 10 s.
+tern_stop_pid() {
+    kill -TERM "$1"
+    local i
+    for i in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$1" 2>/dev/null; then echo "tern did not exit within 10 s of SIGTERM" >&2; return 1; fi
+    local rc=0
+    wait "$1" || rc=$?
     return $rc
 }
 
