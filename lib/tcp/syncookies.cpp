@@ -95,9 +95,9 @@ void Stack::send_cookie_syn_ack(Listener& l, const Tuple& tu, const Segment& seg
         hint->now_ms == now_ms_) {
         c = sc::finish(hint->plan, hint->mac, seg.seq.raw());
     } else {
-        // The connection's TS offset is a function of the tuple (its flow
-        // hash), so the TSvals after the handshake continue from the
-        // cookie's (which is rounded down, never ahead of our clock).
+        // The TSval is this node's TS clock for the tuple, rounded down;
+        // the connection's TSvals continue from it (cookie_ack), on this
+        // node or another.
         const sc::CookiePlan p =
             sc::plan(cookie_tuple(tu), so, cookie_ms(now_ms_), tsval(h.ts_offset()));
         c = sc::finish(p, cookies_.current.mac(p.lo, p.hi), seg.seq.raw());

@@ -79,7 +79,8 @@ struct Tcb : Conn {
     util::SeqNum rcv_adv;
 
     // RFC 7323 timestamps: our TSval is now_ms + ts_offset (a per-tuple
-    // offset, RFC 7323 7.1, so TSvals reveal no host clock).
+    // offset, RFC 7323 7.1, so TSvals reveal no host clock; a connection
+    // made from a SYN cookie continues from the SYN-ACK TSval its ACK echoes).
     uint32_t ts_recent = 0;
     uint32_t ts_offset = 0;
 
