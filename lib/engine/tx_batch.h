@@ -52,6 +52,7 @@ struct TxOutcome {
     uint16_t refused = 0;   // freed: the PMD took frames behind them, not them
     uint16_t stalled = 0;   // freed: nothing went out for stall_us
     uint16_t final_drops = 0;  // freed: the worker stops
+    friend bool operator==(const TxOutcome&, const TxOutcome&) = default;
 };
 
 class TxBatch {

@@ -58,7 +58,7 @@ unsigned Worker::poll_once() { return poll_once(clock_.us(rte_rdtsc())); }
 
 unsigned Worker::poll_once(uint64_t now_us) {
     now_us_ = now_us;
-    if (now_us_ - wall_synced_us_ >= kWallSyncUs || !wall_synced_us_) sync_wall_clock();
+    if (now_us_ >= next_wall_sync_us_) sync_wall_clock();
     unsigned total = 0;
     rte_mbuf* pkts[kMaxBurst];
     for (uint16_t qi = 0; qi < queues_.size(); ++qi) {
@@ -102,7 +102,7 @@ void Worker::sync_wall_clock() {
     clock_gettime(CLOCK_REALTIME, &ts);
     const uint64_t wall_ms = uint64_t(ts.tv_sec) * 1000 + uint64_t(ts.tv_nsec) / 1000000;
     stack_->set_wall_offset_ms(wall_ms - now_us_ / 1000);
-    wall_synced_us_ = now_us_ ? now_us_ : 1;
+    next_wall_sync_us_ = now_us_ + kWallSyncUs;
 }
 
 // Once per start and end of a flood: the operator's "under SYN flood" line.

@@ -123,12 +123,12 @@ class alignas(64) Worker {
     const config::Config& cfg_;
     uint16_t burst_;
     uint64_t tx_stall_us_;
-    uint64_t too_big_logged_us_ = 0;  // rate limit of drop_too_big's log line
-    uint64_t too_big_unlogged_ = 0;
+    uint64_t next_too_big_log_us_ = 0;  // drop_too_big's log line: once a second at most
+    uint64_t too_big_unlogged_ = 0;     // ... and how many it did not name
     std::vector<QueueRef> queues_;
     TscClock clock_;
     uint64_t now_us_ = 0;
-    uint64_t wall_synced_us_ = 0;  // when sync_wall_clock() last ran (0: never)
+    uint64_t next_wall_sync_us_ = 0;  // when sync_wall_clock() runs next
     size_t timers_fired_ = 0;  // by the last poll's advance()
     uint16_t ip_id_ = 0;
     std::unique_ptr<tcp::Stack> stack_;

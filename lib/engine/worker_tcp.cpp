@@ -158,7 +158,7 @@ bool Worker::emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net:
 // then treats it as lost.
 void Worker::drop_too_big(const tcp::OutSegment& s, const QueueRef& q, size_t frame_len) {
     ctr_.tx_frame_too_big.inc();
-    if (too_big_logged_us_ && now_us_ - too_big_logged_us_ < 1000000) {
+    if (now_us_ < next_too_big_log_us_) {
         ++too_big_unlogged_;
         return;
     }
@@ -170,7 +170,7 @@ void Worker::drop_too_big(const tcp::OutSegment& s, const QueueRef& q, size_t fr
              s.tuple.local_port, net::format_ipv4(s.tuple.remote_addr).c_str(), s.tuple.remote_port,
              s.seq.raw(), s.ack.raw(), s.flags, s.payload_len + s.payload2_len, s.header_length(),
              s.opt.sack_count, s.opt.has_timestamp ? "on" : "off", too_big_unlogged_);
-    too_big_logged_us_ = now_us_ ? now_us_ : 1;
+    next_too_big_log_us_ = now_us_ + 1000000;
     too_big_unlogged_ = 0;
 }
 

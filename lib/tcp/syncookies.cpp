@@ -171,18 +171,15 @@ bool Stack::cookie_ack(Listener& l, const Tuple& tu, FlowHash h, const Segment& 
     t.rcv_adv = t.rcv_nxt;
     t.iss = seg.ack - 1;
     t.snd_una = t.snd_nxt = t.snd_max = seg.ack;
-    t.ts_offset = h.ts_offset();
     negotiate(t, Offer{r->mss, r->wscale_ok, r->wscale, r->sack_ok, r->timestamps, seg.opt.ts_val});
-    if (t.ts_ok) {
-        // The SYN-ACK's TSval, which the ACK echoes, may be another node's
-        // (ECMP moved the handshake here): its TS clock and its offset for
-        // this tuple are not ours. The connection's TSvals continue from it
-        // (the offset makes our TS clock read it now), so the peer's PAWS
-        // check (RFC 7323 5) never sees them go backwards and every node
-        // completing this cookie sends the same TSvals. On the node that
-        // sent the cookie this only undoes the cookie's rounding down.
-        t.ts_offset = seg.opt.ts_ecr - now_ms32();
-    }
+    // The SYN-ACK's TSval, which the ACK echoes, may be another node's (ECMP
+    // moved the handshake here): its TS clock and its offset for this tuple
+    // are not ours. The connection's TSvals continue from it (the offset
+    // makes our TS clock read it now), so the peer's PAWS check (RFC 7323 5)
+    // never sees them go backwards and every node completing this cookie
+    // sends the same TSvals. On the node that sent the cookie this only
+    // undoes the cookie's rounding down.
+    t.ts_offset = t.ts_ok ? seg.opt.ts_ecr - now_ms32() : h.ts_offset();
     t.snd_wnd = t.max_snd_wnd = uint32_t(seg.window) << t.snd_wscale;
     t.snd_wl1 = seg.seq;
     t.snd_wl2 = seg.ack;

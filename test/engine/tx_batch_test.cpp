@@ -4,11 +4,25 @@
 #include <catch2/catch.hpp>
 
 #include <set>
+#include <sstream>
 #include <vector>
 
 #include "engine/tx_batch.h"
 
 using namespace tern::engine;
+
+namespace Catch {
+template <>
+struct StringMaker<TxOutcome> {
+    static std::string convert(const TxOutcome& r) {
+        std::ostringstream o;
+        o << "{sent " << r.sent << ", bytes " << r.sent_bytes << ", deferred " << r.deferred
+          << ", refused " << r.refused << ", stalled " << r.stalled << ", final " << r.final_drops
+          << "}";
+        return o.str();
+    }
+};
+}  // namespace Catch
 
 namespace {
 
@@ -56,12 +70,7 @@ TEST_CASE("a batch the ring takes goes out whole, its bytes counted", "[engine][
     FakePmd pmd;
     TxBatch b;
     push_frames(b, 1, 5);
-    TxOutcome r = b.flush(pmd, 0, kStallUs);
-    CHECK(r.sent == 5);
-    CHECK(r.sent_bytes == 5 * 100 + (1 + 2 + 3 + 4 + 5));
-    CHECK(r.deferred == 0);
-    CHECK(r.refused == 0);
-    CHECK(r.stalled == 0);
+    CHECK(b.flush(pmd, 0, kStallUs) == TxOutcome{.sent = 5, .sent_bytes = 5 * 100 + 1 + 2 + 3 + 4 + 5});
     CHECK(b.size() == 0);
     CHECK(pmd.sent == ids(1, 5));
     CHECK(pmd.freed.empty());
@@ -73,24 +82,15 @@ TEST_CASE("frames a full ring does not take wait, in order, and are counted once
     pmd.room = 2;
     TxBatch b;
     push_frames(b, 1, 6);
-    TxOutcome r = b.flush(pmd, 0, kStallUs);
-    CHECK(r.sent == 2);
-    CHECK(r.sent_bytes == 200 + 1 + 2);
-    CHECK(r.deferred == 4);
+    CHECK(b.flush(pmd, 0, kStallUs) == TxOutcome{.sent = 2, .sent_bytes = 200 + 1 + 2, .deferred = 4});
     CHECK(b.size() == 4);
     // Still full a while later (short of the stall limit): nothing dropped,
     // nothing counted twice; probing a full ring takes nothing either.
-    for (uint64_t t = 100; t < kStallUs; t += 100) {
-        r = b.flush(pmd, t, kStallUs);
-        CHECK(r.sent == 0);
-        CHECK(r.deferred == 0);
-        CHECK(r.refused == 0);
-        CHECK(r.stalled == 0);
-    }
+    for (uint64_t t = 100; t < kStallUs; t += 100) CHECK(b.flush(pmd, t, kStallUs) == TxOutcome{});
     b.push(frame(7));
     pmd.room = 100;
-    r = b.flush(pmd, kStallUs - 1, kStallUs);
-    CHECK(r.sent == 5);
+    CHECK(b.flush(pmd, kStallUs - 1, kStallUs) ==
+          TxOutcome{.sent = 5, .sent_bytes = 500 + 3 + 4 + 5 + 6 + 7});
     CHECK(b.size() == 0);
     CHECK(pmd.sent == ids(1, 7));
     CHECK(pmd.freed.empty());
@@ -102,20 +102,12 @@ TEST_CASE("a frame the PMD refuses is freed after three flushes and those behind
     pmd.refused = {3};
     TxBatch b;
     push_frames(b, 1, 6);
-    TxOutcome r = b.flush(pmd, 0, kStallUs);
-    CHECK(r.sent == 2);
-    CHECK(r.deferred == 4);
-    CHECK(r.refused == 0);
-    r = b.flush(pmd, 1, kStallUs);
-    CHECK(r.sent == 0);
-    CHECK(r.refused == 0);
+    CHECK(b.flush(pmd, 0, kStallUs) == TxOutcome{.sent = 2, .sent_bytes = 200 + 1 + 2, .deferred = 4});
+    CHECK(b.flush(pmd, 1, kStallUs) == TxOutcome{});
     // The third flush with frame 3 at the head probes it: the PMD takes
     // the frames behind it, so frame 3 is refused, not a full ring.
-    r = b.flush(pmd, 2, kStallUs);
-    CHECK(r.refused == 1);
-    CHECK(r.sent == 3);
-    CHECK(r.sent_bytes == 300 + 4 + 5 + 6);
-    CHECK(r.stalled == 0);
+    CHECK(b.flush(pmd, 2, kStallUs) ==
+          TxOutcome{.sent = 3, .sent_bytes = 300 + 4 + 5 + 6, .refused = 1});
     CHECK(b.size() == 0);
     CHECK(pmd.sent == std::vector<uintptr_t>{1, 2, 4, 5, 6});
     CHECK(pmd.freed == std::vector<uintptr_t>{3});
@@ -146,27 +138,17 @@ TEST_CASE("a ring that takes nothing for tx_stall_us loses the whole batch, coun
     pmd.room = 0;
     TxBatch b;
     push_frames(b, 1, 40);
-    TxOutcome r = b.flush(pmd, 1000, kStallUs);
-    CHECK(r.deferred == 40);
-    uint16_t refused = 0;
-    for (uint64_t t = 1001; t < 1000 + kStallUs; ++t) {
-        r = b.flush(pmd, t, kStallUs);
-        refused = uint16_t(refused + r.refused);
-        REQUIRE(r.stalled == 0);
-    }
-    CHECK(refused == 0);  // a full ring is never taken for a refusal
+    CHECK(b.flush(pmd, 1000, kStallUs) == TxOutcome{.deferred = 40});
+    // Nothing freed before the limit; a full ring is never taken for a refusal.
+    for (uint64_t t = 1001; t < 1000 + kStallUs; ++t) REQUIRE(b.flush(pmd, t, kStallUs) == TxOutcome{});
     CHECK(b.size() == 40);
-    r = b.flush(pmd, 1000 + kStallUs, kStallUs);
-    CHECK(r.stalled == 40);
-    CHECK(r.sent == 0);
-    CHECK(r.sent_bytes == 0);
+    CHECK(b.flush(pmd, 1000 + kStallUs, kStallUs) == TxOutcome{.stalled = 40});
     CHECK(b.size() == 0);
     CHECK(pmd.freed == ids(1, 40));
     // The port comes back: new frames go out as usual.
     pmd.room = 10;
     push_frames(b, 41, 42);
-    r = b.flush(pmd, 1000 + kStallUs + 1, kStallUs);
-    CHECK(r.sent == 2);
+    CHECK(b.flush(pmd, 1000 + kStallUs + 1, kStallUs) == TxOutcome{.sent = 2, .sent_bytes = 200 + 41 + 42});
     CHECK(pmd.sent == ids(41, 42));
 }
 
@@ -179,9 +161,8 @@ TEST_CASE("a ring that drains slowly is not a stall, however long it takes", "[e
     for (int i = 0; i < 20; ++i) {
         pmd.room = 1;  // one descriptor freed per stall period, just in time
         t += kStallUs - 1;
-        TxOutcome r = b.flush(pmd, t, kStallUs);
-        REQUIRE(r.stalled == 0);
-        REQUIRE(r.sent == 1);
+        REQUIRE(b.flush(pmd, t, kStallUs) ==
+                TxOutcome{.sent = 1, .sent_bytes = 100 + uintptr_t(i + 1), .deferred = uint16_t(i ? 0 : 19)});
     }
     CHECK(pmd.sent == ids(1, 20));
     CHECK(pmd.freed.empty());
@@ -192,14 +173,10 @@ TEST_CASE("a refused frame with nothing behind it goes at the stall limit", "[en
     pmd.refused = {1};
     TxBatch b;
     b.push(frame(1));
-    TxOutcome r{};
-    uint64_t t = 0;
-    for (; t < kStallUs; t += 10) {
-        r = b.flush(pmd, t, kStallUs);
-        REQUIRE(r.stalled == 0);
-    }
-    r = b.flush(pmd, t, kStallUs);
-    CHECK(r.stalled == 1);
+    CHECK(b.flush(pmd, 0, kStallUs) == TxOutcome{.deferred = 1});
+    uint64_t t = 10;
+    for (; t < kStallUs; t += 10) REQUIRE(b.flush(pmd, t, kStallUs) == TxOutcome{});
+    CHECK(b.flush(pmd, t, kStallUs) == TxOutcome{.stalled = 1});
     CHECK(pmd.freed == std::vector<uintptr_t>{1});
     CHECK(b.size() == 0);
 }
@@ -209,10 +186,8 @@ TEST_CASE("the final flush frees what the ring does not take", "[engine][tx]") {
     pmd.room = 3;
     TxBatch b;
     push_frames(b, 1, 8);
-    TxOutcome r = b.flush(pmd, 0, kStallUs, true);
-    CHECK(r.sent == 3);
-    CHECK(r.final_drops == 5);
-    CHECK(r.stalled == 0);
+    CHECK(b.flush(pmd, 0, kStallUs, true) ==
+          TxOutcome{.sent = 3, .sent_bytes = 300 + 1 + 2 + 3, .final_drops = 5});
     CHECK(b.size() == 0);
     CHECK(pmd.freed == ids(4, 8));
 }

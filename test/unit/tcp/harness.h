@@ -111,6 +111,18 @@ inline TcpOptions mss_opt(uint16_t mss = 1460) {
     return o;
 }
 
+// A SYN's options as Linux sends them, with MSS 1400: every option a SYN
+// cookie must keep.
+inline TcpOptions full_offer(uint32_t ts_val) {
+    TcpOptions o = mss_opt(1400);
+    o.has_wscale = true;
+    o.wscale = 7;
+    o.sack_permitted = true;
+    o.has_timestamp = true;
+    o.ts_val = ts_val;
+    return o;
+}
+
 inline TcpOptions ts_opt(uint32_t val, uint32_t ecr) {
     TcpOptions o;
     o.has_timestamp = true;

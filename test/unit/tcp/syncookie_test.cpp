@@ -7,16 +7,6 @@ using namespace tcptest;
 
 namespace {
 
-TcpOptions full_offer(uint32_t ts_val) {
-    TcpOptions o = mss_opt(1400);
-    o.has_wscale = true;
-    o.wscale = 7;
-    o.sack_permitted = true;
-    o.has_timestamp = true;
-    o.ts_val = ts_val;
-    return o;
-}
-
 Config cookie_config(uint8_t mode, uint32_t backlog = 4096) {
     Config c = small_config();
     c.syncookies = mode;
