@@ -19,11 +19,12 @@
 # start at least 130 s after A: the cookie counter once came from uptime),
 # (d) the negative control with a node B' whose tcp.syncookie_secret differs;
 # then node B, and
-#   (c) a handshake moved between nodes: the router sends pure SYNs to A and
+#   (c) a handshake moved between nodes (also to B in tcp.syncookies=1,
+#       which then sent no cookie itself): the router sends pure SYNs to A and
 #       every other packet to B (and the other way round); curl (with and
 #       without TCP timestamps) must get the body, A sent the cookie, B
 #       validated it, and none of B's TSvals (in a capture on the client) is
-#       older than A's SYN-ACK's;
+#       older than A's SYN-ACK's, nor more than 5 s newer;
 #   (a) 1,000 requests (curl, Connection: close) through the router: all
 #       succeed, each node serves at least 30 %;
 #   (b) SIGTERM to node A during a sequential run of requests: the route via
@@ -282,6 +283,11 @@ fi
 steer a b
 for i in 1 2 3; do moved "moved handshake A->B #$i, client timestamps (c)" "$A" "$B" 1 ok; done
 moved "moved handshake A->B, no client timestamps (c)" "$A" "$B" 0 ok
+# tcp.syncookies=1 on B (the default; B has sent no cookie): with the shared
+# secret B still checks the stray ACK as a cookie and completes it.
+"$PY" "$HELPER" set "$B" tcp.syncookies=1 >/dev/null || fail "cannot set tcp.syncookies=1 on $B"
+moved "moved handshake A->B, B in tcp.syncookies=1 with the shared secret (c)" "$A" "$B" 1 ok
+"$PY" "$HELPER" set "$B" tcp.syncookies=2 >/dev/null || fail "cannot set tcp.syncookies=2 on $B"
 # and the other way round: B (the younger) sends the cookie, A completes it.
 steer b a
 for i in 1 2; do moved "moved handshake B->A #$i, client timestamps (c)" "$B" "$A" 1 ok; done
