@@ -55,6 +55,9 @@ sc::SynOptions Stack::cookie_syn_options(const Segment& seg) const {
 void Stack::prepare_cookie_macs_x4(uint64_t now_us, const Tuple* const t[4], const FlowHash h[4],
                                    const Segment* const seg[4], CookieMac* const out[4]) const {
     const uint64_t now_ms = now_us / 1000;
+    // Read once: the stores into out[] below may alias the Stack, so a
+    // member read in the loop would be loaded again for every SYN.
+    const uint64_t cookie_now = cookie_ms(now_ms);
     uint64_t lo[4] = {}, hi[4] = {}, mac[4];
     bool planned[4] = {};
     bool any = false;
@@ -69,7 +72,7 @@ void Stack::prepare_cookie_macs_x4(uint64_t now_us, const Tuple* const t[4], con
         const Listener* l = find_listener(t[i]->local_port);
         if (!l || !use_cookie(*l)) continue;
         // The TS clock as send_cookie_syn_ack() will read it (tsval()).
-        sc::plan_into(m.plan, cookie_tuple(*t[i]), cookie_syn_options(*seg[i]), cookie_ms(now_ms),
+        sc::plan_into(m.plan, cookie_tuple(*t[i]), cookie_syn_options(*seg[i]), cookie_now,
                       uint32_t(now_ms) + h[i].ts_offset());
         m.flow = h[i].v;
         m.now_ms = now_ms;
