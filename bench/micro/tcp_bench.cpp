@@ -36,8 +36,8 @@ Segment seg(uint8_t flags, uint32_t seq, uint32_t ack, const char* data = nullpt
     return s;
 }
 
-Config bench_config() {
-    Config c;
+Tunables bench_config() {
+    Tunables c;
     c.max_tcbs = kPool;
     c.max_tw_buckets = kPool;
     c.send_chunks = 4096;
@@ -95,7 +95,7 @@ void BM_SynToCookieSynAck(benchmark::State& state) {
     // tcp.syncookies = 2: a SYN with the options Linux sends (MSS, SACK,
     // timestamps, window scale) answered with a cookie, no state kept.
     NullApp app;
-    Config c = bench_config();
+    Tunables c = bench_config();
     c.syncookies = 2;
     Stack s(c, kKey, 1'000'000);
     s.listen(80, app);

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "net/ipv4.h"
-#include "tcp/config.h"
+#include "tcp/tunables.h"
 
 namespace tern::config {
 
@@ -64,7 +64,7 @@ struct Config {
     std::vector<std::string> eal_args;  // eal.args: EAL arguments of a drivers-config profile
     EngineConfig engine;
     PortConfig port;
-    tcp::Config tcp;                        // tcp.* and net.somaxconn
+    tcp::Tunables tcp;                        // tcp.* and net.somaxconn
     ListenerConfig listen;                  // [listen]: the default listener
     std::vector<ListenerConfig> listeners;  // [[listeners]]: more of them
     std::string http_body = "hello from tern\n";  // http.body

@@ -13,7 +13,7 @@
 
 #include <boost/lockfree/spsc_queue.hpp>
 
-#include "tcp/config.h"
+#include "tcp/tunables.h"
 #include "tcp/state.h"
 #include "tcp/tuple.h"
 #include "util/syncookie.h"
@@ -32,7 +32,7 @@ struct ControlRequest {
     uint32_t seq = 0;
     util::syncookie::CookieSecrets secrets{};  // for set_cookie_secrets
     bool secrets_shared = false;               // ... from a master other nodes hold
-    tcp::Config tunables{};                    // for set_tunables
+    tcp::Tunables tunables{};                    // for set_tunables
 };
 
 struct ConnInfo {

@@ -1,7 +1,7 @@
 // The out-of-order queue of a TCB (RFC 9293 3.10.7.4 seventh step: segments
 // beyond RCV.NXT are held until the gap fills).
 //
-// Bounded twice: a few segments per connection (Config::ooo_max_segments)
+// Bounded twice: a few segments per connection (Tunables::ooo_max_segments)
 // and the per-core chunk pool. Each held segment occupies one chunk, whose
 // metadata records seq, length and FIN. Overlaps are allowed in the queue;
 // delivery always trims against RCV.NXT, so every byte reaches the app once.

@@ -28,7 +28,7 @@ util::SipKey derive_key(const util::SipKey& k, uint64_t label) {
 
 }  // namespace
 
-Stack::Stack(const Config& cfg, const util::SipKey& secret, uint64_t now_us)
+Stack::Stack(const Tunables& cfg, const util::SipKey& secret, uint64_t now_us)
     : cfg_(cfg),
       isn_(secret),
       flow_hasher_(derive_key(secret, 0x7461626c65ull /* "table" */)),

@@ -24,7 +24,7 @@
 
 #include "tcp/app.h"
 #include "tcp/chunk_pool.h"
-#include "tcp/config.h"
+#include "tcp/tunables.h"
 #include "tcp/counters.h"
 #include "tcp/flood_detector.h"
 #include "tcp/flow_table.h"
@@ -67,7 +67,7 @@ class Stack {
     // `secret` keys the ISN generator (RFC 6528) and, through a derived key,
     // the flow-table hash. Give it util::random_key() in production; tests
     // pass fixed keys to be reproducible.
-    Stack(const Config& cfg, const util::SipKey& secret, uint64_t now_us = 0);
+    Stack(const Tunables& cfg, const util::SipKey& secret, uint64_t now_us = 0);
     ~Stack();
     Stack(const Stack&) = delete;
     Stack& operator=(const Stack&) = delete;
@@ -170,11 +170,11 @@ class Stack {
         return c;
     }
 
-    const Config& config() const { return cfg_; }
+    const Tunables& config() const { return cfg_; }
     // Run-time change of the tunables that need no reallocation (timers,
     // retries, queue limits, cookies, RFC 5961 limit, options offered to
     // new conns). Sizing fields are kept: pools and tables stay as built.
-    void update_tunables(const Config& c);
+    void update_tunables(const Tunables& c);
     const Counters& counters() const { return ctr_; }
     size_t live_tcbs() const { return cfg_.max_tcbs - tcb_free_n_; }
     size_t time_wait_records() const { return cfg_.max_tw_buckets - tw_free_n_; }
@@ -384,7 +384,7 @@ class Stack {
     void rtt_sample(Tcb& t, uint32_t rtt_ms);
     uint64_t handshake_deadline(const Tcb& t) const;
 
-    Config cfg_;  // sizing fields fixed at construction; tunables may change
+    Tunables cfg_;  // sizing fields fixed at construction; tunables may change
     Counters ctr_;
     IsnGenerator isn_;
     FlowHasher flow_hasher_;

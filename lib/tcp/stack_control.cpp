@@ -4,8 +4,8 @@
 
 namespace tern::tcp {
 
-void Stack::update_tunables(const Config& c) {
-    Config n = c;
+void Stack::update_tunables(const Tunables& c) {
+    Tunables n = c;
     // Fixed at construction: pool and table sizes, what rcv_wnd_ and the
     // per-source limiter and flood detector were built from.
     n.max_tcbs = cfg_.max_tcbs;

@@ -72,7 +72,7 @@ struct Tcb : Conn {
     uint32_t snd_wnd = 0;      // scaled
     uint32_t max_snd_wnd = 0;  // MAX.SND.WND of RFC 5961 5.2
     // Receive sequence space. Data is handed to the app as it arrives, so
-    // the window we advertise is constant (Config::rcv_wnd).
+    // the window we advertise is constant (Tunables::rcv_wnd).
     util::SeqNum irs, rcv_nxt;
     // Right edge of the window last advertised: RCV.NXT + RCV.WND never
     // moves left (RFC 9293 3.8.6.2.2: do not shrink the window).

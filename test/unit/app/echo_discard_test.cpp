@@ -135,7 +135,7 @@ TEST_CASE("echo: when the shared chunk pool runs dry inside an offered window, r
     // while chunks are free; B then takes them all; A's peer sends within
     // what it was offered (the Stack never shrinks a window), and its echo
     // has nowhere to go.
-    Config c = small_config();
+    Tunables c = small_config();
     c.send_chunks = 8;
     EchoApp app;
     Peer a(app, c);

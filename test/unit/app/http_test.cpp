@@ -218,7 +218,7 @@ TEST_CASE("http: a configured body", "[app][http]") {
 TEST_CASE("http: a peer that pipelines without reading sees the window close", "[app][http]") {
     for (const uint32_t wmem : {1024u, 65536u}) {
         INFO("tcp.wmem " << wmem);
-        Config c = small_config();
+        Tunables c = small_config();
         c.wmem = wmem;
         HttpApp app("hello from tern\n");
         Peer p(app, c);
@@ -270,7 +270,7 @@ TEST_CASE("http: the window never admits more minimal requests than answers fit"
     // non-reading peer sending only those still cannot overrun.
     const std::string tiny = "GET * HTTP/1.1\n\n";
     REQUIRE(tiny.size() == tern::app::HttpRequestScanner::kMinRequestBytes);
-    Config c = small_config();
+    Tunables c = small_config();
     c.wmem = 4096;
     HttpApp app("hello from tern\n");
     Peer p(app, c);
@@ -295,7 +295,7 @@ TEST_CASE("http: the window never admits more minimal requests than answers fit"
 
 TEST_CASE("http: many connections share one app, state in Conn::user only", "[app][http]") {
     HttpApp app("x");
-    Config c = small_config();
+    Tunables c = small_config();
     Stack stack(c, kKey, 1'000'000'000);
     REQUIRE(stack.listen(80, app));
     Outbox out;

@@ -22,7 +22,7 @@ using tern::app::BuiltinApp;
 
 struct Peer {
     uint64_t now_ms = 1'000'000;
-    Config cfg;
+    Tunables cfg;
     std::unique_ptr<Stack> own;
     Stack& stack;
     Tuple tu = kTuple;
@@ -41,7 +41,7 @@ struct Peer {
     size_t segments = 0;  // server segments seen
 
     // A Stack of our own, listening on port 80 with `app`.
-    explicit Peer(tern::tcp::App& app, Config c = small_config())
+    explicit Peer(tern::tcp::App& app, Tunables c = small_config())
         : cfg(c), own(std::make_unique<Stack>(cfg, kKey, now_ms * 1000)), stack(*own) {
         REQUIRE(stack.listen(80, app));
     }

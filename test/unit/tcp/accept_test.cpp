@@ -15,7 +15,7 @@ struct Q {
     RecApp qapp;
     uint32_t iss[8] = {};
 
-    explicit Q(Config c = small_config(), uint32_t backlog = 2) : h(c) {
+    explicit Q(Tunables c = small_config(), uint32_t backlog = 2) : h(c) {
         REQUIRE(
             h.stack.listen(kPort, qapp, ListenOptions{.backlog = backlog, .manual_accept = true}));
     }
@@ -95,7 +95,7 @@ TEST_CASE("accept queue full, tcp.abort_on_overflow = 0: the final ACK is droppe
 }
 
 TEST_CASE("accept queue full, tcp.abort_on_overflow = 1: the client is reset", "[tcp][accept]") {
-    Config c = small_config();
+    Tunables c = small_config();
     c.abort_on_overflow = true;
     Q q(c, 1);
     q.syn(0);
@@ -109,7 +109,7 @@ TEST_CASE("accept queue full, tcp.abort_on_overflow = 1: the client is reset", "
 }
 
 TEST_CASE("the backlog is capped by net.somaxconn", "[tcp][accept]") {
-    Config c = small_config();
+    Tunables c = small_config();
     c.somaxconn = 1;
     Q q(c, 100);
     q.syn(0);

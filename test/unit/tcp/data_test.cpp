@@ -99,7 +99,7 @@ TEST_CASE("dup ACKs carry SACK blocks for held data when SACK is on", "[tcp][dat
 
 TEST_CASE("the out-of-order queue is bounded; overflow is dropped and counted",
           "[tcp][data][ooo]") {
-    Config c = small_config();
+    Tunables c = small_config();
     c.ooo_max_segments = 2;
     H h(c);
     h.make_established();
@@ -264,7 +264,7 @@ TEST_CASE("RTO: retransmission with exponential backoff at exact times", "[tcp][
 
 TEST_CASE("RTO: tcp.retries2 unanswered retransmissions end the connection with RST",
           "[tcp][data][rto]") {
-    Config c = small_config();
+    Tunables c = small_config();
     c.retries2 = 3;
     H h(c);
     h.make_established();
@@ -339,7 +339,7 @@ TEST_CASE("RTO goes back N: the first segment now, the rest as ACKs come", "[tcp
 }
 
 TEST_CASE("send() is bounded by tcp.wmem and refused after close", "[tcp][data]") {
-    Config c = small_config();
+    Tunables c = small_config();
     c.wmem = 4096;
     H h(c);
     h.make_established();
@@ -351,7 +351,7 @@ TEST_CASE("send() is bounded by tcp.wmem and refused after close", "[tcp][data]"
 }
 
 TEST_CASE("a burst larger than the Outbox continues at the next flush()", "[tcp][data]") {
-    Config c = small_config();
+    Tunables c = small_config();
     c.wmem = 200'000;
     H h(c);
     TcpOptions o = mss_opt();

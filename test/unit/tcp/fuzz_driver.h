@@ -72,8 +72,8 @@ struct FuzzApp : App {
     void on_closed(Conn& c, CloseReason) override { live.erase(&c); }
 };
 
-inline Config fuzz_config() {
-    Config c;
+inline Tunables fuzz_config() {
+    Tunables c;
     c.max_tcbs = 16;
     c.max_tw_buckets = 8;
     c.send_chunks = 48;
@@ -89,7 +89,7 @@ inline Config fuzz_config() {
 
 inline std::string run(const uint8_t* data, size_t len) {
     Reader r(data, len);
-    Config cfg = fuzz_config();
+    Tunables cfg = fuzz_config();
     cfg.syncookies = r.u8() % 3;  // the first byte picks the SYN-cookie mode
     FuzzApp app;
     uint64_t now_us = 1'000'000'000;

@@ -93,7 +93,7 @@ TEST_CASE("SYN-ACK negotiates only the options the client offered", "[tcp][hands
                           .data = "y"});
     }
     SECTION("window scale is used only if both sides send it") {
-        Config c = small_config();
+        Tunables c = small_config();
         c.rcv_wnd = 1 << 20;  // needs shift 5
         H h2(c);
         TcpOptions o = mss_opt();
@@ -120,7 +120,7 @@ TEST_CASE("SYN-ACK negotiates only the options the client offered", "[tcp][hands
         CHECK(h3.out[0].window == 65535);
     }
     SECTION("options disabled by config are not offered back") {
-        Config c = small_config();
+        Tunables c = small_config();
         c.timestamps = false;
         c.sack = false;
         c.window_scaling = false;
@@ -192,7 +192,7 @@ TEST_CASE("SYN+FIN and bare segments to a listener are dropped", "[tcp][handshak
 }
 
 TEST_CASE("half-open queue capped by tcp.max_syn_backlog", "[tcp][handshake]") {
-    Config c = small_config();
+    Tunables c = small_config();
     c.max_syn_backlog = 3;
     c.syncookies = 0;  // else the overflow is answered with cookies
     H h(c);
@@ -203,7 +203,7 @@ TEST_CASE("half-open queue capped by tcp.max_syn_backlog", "[tcp][handshake]") {
 }
 
 TEST_CASE("TCB pool exhaustion refuses SYNs and counts them", "[tcp][handshake]") {
-    Config c = small_config();
+    Tunables c = small_config();
     c.max_tcbs = 2;
     c.syncookies = 0;
     H h(c);
@@ -217,7 +217,7 @@ TEST_CASE("TCB pool exhaustion refuses SYNs and counts them", "[tcp][handshake]"
 namespace {
 
 struct Client {
-    Config cfg = small_config();
+    Tunables cfg = small_config();
     Stack stack{cfg, kKey, 5'000'000};
     RecApp app;
     Outbox out;

@@ -163,8 +163,8 @@ struct RecApp : App {
     }
 };
 
-inline Config small_config() {
-    Config c;
+inline Tunables small_config() {
+    Tunables c;
     c.max_tcbs = 64;
     c.max_tw_buckets = 64;
     c.send_chunks = 256;
@@ -175,17 +175,17 @@ inline constexpr tern::util::SipKey kKey{0x0123456789abcdefull, 0xfedcba98765432
 
 struct H {
     uint64_t now_ms = 1'000'000;  // virtual clock, ms
-    Config cfg;
+    Tunables cfg;
     Stack stack;
     RecApp app;
     Outbox out;
     uint32_t iss = 0;  // the Stack's ISN, learned from its SYN-ACK
 
-    explicit H(Config c = small_config()) : cfg(c), stack(cfg, kKey, now_us()) {
+    explicit H(Tunables c = small_config()) : cfg(c), stack(cfg, kKey, now_us()) {
         REQUIRE(stack.listen(80, app));
     }
     // Another node's Stack: its own key, its own clock (ms since it started).
-    H(Config c, const tern::util::SipKey& key, uint64_t start_ms)
+    H(Tunables c, const tern::util::SipKey& key, uint64_t start_ms)
         : now_ms(start_ms), cfg(c), stack(cfg, key, now_us()) {
         REQUIRE(stack.listen(80, app));
     }

@@ -39,7 +39,7 @@ Segment seg(uint8_t flags, uint32_t seq, uint32_t ack, const char* data = nullpt
 }  // namespace
 
 TEST_CASE("100k connection lifecycles through one Stack leave nothing behind", "[tcp][lifecycle]") {
-    Config c;
+    Tunables c;
     c.max_tcbs = 1024;
     c.max_tw_buckets = 70000;  // 60 s of TIME_WAIT at one connection per ms
     c.send_chunks = 1024;

@@ -14,8 +14,8 @@ const sc::CookieSecrets kShared{{0x1111, 0x2222}, {0x3333, 0x4444}};
 // Wall-clock time of the handshake: 2026-12-07, in ms since the epoch.
 constexpr uint64_t kWallMs = 1'796'601'600'000ull;
 
-Config mode(uint8_t syncookies, uint32_t backlog = 4096) {
-    Config c = small_config();
+Tunables mode(uint8_t syncookies, uint32_t backlog = 4096) {
+    Tunables c = small_config();
     c.syncookies = syncookies;
     c.max_syn_backlog = backlog;
     return c;
@@ -24,7 +24,7 @@ Config mode(uint8_t syncookies, uint32_t backlog = 4096) {
 // A node up for `uptime_ms`, its clock set from the wall clock as the
 // engine does, holding the shared secrets.
 struct Node : H {
-    Node(Config c, uint64_t key, uint64_t uptime_ms, const sc::CookieSecrets& s = kShared,
+    Node(Tunables c, uint64_t key, uint64_t uptime_ms, const sc::CookieSecrets& s = kShared,
          bool shared = true)
         : H(c, tern::util::SipKey{key, ~key}, uptime_ms) {
         stack.set_wall_offset_ms(kWallMs - uptime_ms);

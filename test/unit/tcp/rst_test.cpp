@@ -123,7 +123,7 @@ TEST_CASE("RFC 5961 4.2: a SYN in a synchronized state gets a challenge ACK",
 
 TEST_CASE("RFC 5961 7: challenge ACKs are rate-limited per core per second",
           "[tcp][rst][rfc5961]") {
-    Config c = small_config();
+    Tunables c = small_config();
     c.challenge_ack_limit = 3;
     H h(c);
     h.make_established();

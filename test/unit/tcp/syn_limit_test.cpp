@@ -5,7 +5,7 @@ using namespace tcptest;
 
 TEST_CASE("a source above tcp.syn_rate_per_source is throttled, others are not",
           "[tcp][limiter]") {
-    Config c = small_config();
+    Tunables c = small_config();
     c.syn_rate_per_source = 10;
     c.syn_burst_per_source = 5;
     H h(c);
@@ -35,7 +35,7 @@ TEST_CASE("a source above tcp.syn_rate_per_source is throttled, others are not",
 }
 
 TEST_CASE("the Stack reports a SYN flood when cookies switch on, and its end", "[tcp][flood]") {
-    Config c = small_config();
+    Tunables c = small_config();
     c.max_syn_backlog = 4;
     c.syncookies = 1;
     c.syn_flood_rate = 0;

@@ -7,8 +7,8 @@ using namespace tcptest;
 
 namespace {
 
-Config cookie_config(uint8_t mode, uint32_t backlog = 4096) {
-    Config c = small_config();
+Tunables cookie_config(uint8_t mode, uint32_t backlog = 4096) {
+    Tunables c = small_config();
     c.syncookies = mode;
     c.max_syn_backlog = backlog;
     return c;
@@ -159,7 +159,7 @@ TEST_CASE("tcp.syncookies = 1 without recent overflow: ACKs are not cookie candi
 }
 
 TEST_CASE("tcp.syncookies = 1 also covers an exhausted TCB pool", "[tcp][syncookie]") {
-    Config c = cookie_config(1);
+    Tunables c = cookie_config(1);
     c.max_tcbs = 1;
     H h(c);
     h.send({.flags = SYN, .seq = 5, .opt = mss_opt()}, client_tuple(1));

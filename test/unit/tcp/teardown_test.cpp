@@ -218,7 +218,7 @@ TEST_CASE("TIME_WAIT: other segments", "[tcp][timewait]") {
 }
 
 TEST_CASE("TIME_WAIT: RFC 1337 mode ignores RSTs", "[tcp][timewait]") {
-    Config c = small_config();
+    Tunables c = small_config();
     c.rfc1337 = true;
     H h(c);
     h.make_time_wait();

@@ -55,7 +55,7 @@ TEST_CASE("SYN-ACK retransmitted at 1, 3, 7, 15, 31 s; entry dropped at 63 s",
 
 TEST_CASE("tcp.synack_retries = 2: two retransmissions, dropped at 7 s; RST variant",
           "[tcp][timer][synack]") {
-    Config c = small_config();
+    Tunables c = small_config();
     c.synack_retries = 2;
     SECTION("silently") {
         H h(c);
@@ -159,7 +159,7 @@ TEST_CASE("no keepalive without the listener option", "[tcp][timer][keepalive]")
 }
 
 TEST_CASE("timers that do not fit in the Outbox fire at the next advance()", "[tcp][timer]") {
-    Config c = small_config();
+    Tunables c = small_config();
     c.max_tcbs = 100;
     c.max_syn_backlog = 100;
     H h(c);

@@ -8,7 +8,7 @@
 
 namespace tern::tcp {
 
-struct Config {
+struct Tunables {
     // --- sizing (fixed at start-up; nothing is allocated later) ---
     uint32_t max_tcbs = 65536;        // full connections per core
     uint32_t max_tw_buckets = 65536;  // tcp.max_tw_buckets: TIME_WAIT records per core
