@@ -13,7 +13,7 @@ constexpr CookieSecrets kSecrets{{0x1111, 0x2222}, {0x3333, 0x4444}};
 // Expanded once, as the Stack does when a secret is installed.
 const CookieKeys kKeys(kSecrets);
 
-SynOptions syn(bool ts) {
+SynOffer syn(bool ts) {
     return {.mss = 1460,
             .wscale_ok = true,
             .wscale = 7,
@@ -24,7 +24,7 @@ SynOptions syn(bool ts) {
 
 // From the SYN's fields to the SYN-ACK's ISN (and TSval).
 void BM_CookieMake(benchmark::State& state) {
-    const SynOptions o = syn(state.range(0) != 0);
+    const SynOffer o = syn(state.range(0) != 0);
     CookieTuple t{0xc6120001, 0xc6130001, 1024, 80};
     uint32_t client_isn = 0x12345678;
     uint64_t now = 1'000'000;
@@ -38,7 +38,7 @@ BENCHMARK(BM_CookieMake)->ArgName("ts")->Arg(0)->Arg(1);
 
 // A valid final ACK: matches on the first MAC tried.
 void BM_CookieCheckValid(benchmark::State& state) {
-    const SynOptions o = syn(state.range(0) != 0);
+    const SynOffer o = syn(state.range(0) != 0);
     constexpr int kN = 1024;
     CookieTuple t[kN];
     Cookie c[kN];

@@ -80,10 +80,7 @@ class alignas(64) Worker {
         rte_mbuf* m;
         uint16_t qi;
         net::Frame f;
-        tcp::Segment seg;
-        tcp::Tuple tuple;
-        tcp::FlowHash hash;
-        tcp::CookieMac cookie_mac;  // computed with its group of four
+        tcp::Inbound in;  // parsed, hashed (in fours) and looked up ahead
     };
     static constexpr unsigned kStage = 32;  // a multiple of 4 (hash_staged)
     void handle_burst(uint16_t qi, rte_mbuf** pkts, uint16_t n);

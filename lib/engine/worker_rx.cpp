@@ -32,18 +32,6 @@ inline void prefetch_headers(rte_mbuf* m) {
     rte_prefetch0(d + RTE_CACHE_LINE_SIZE);
 }
 
-tcp::Tuple tuple_of(const net::Frame& f) {
-    const uint8_t* th = f.data + f.l4;
-    // The addresses from the frame, not from f: classify() stored them as
-    // two 4-byte fields, which the compiler read back as one 8-byte load
-    // that store forwarding cannot serve.
-    const uint8_t* ip = f.data + f.l3;
-    return tcp::Tuple{.local_addr = util::load_be32(ip + net::ip4::kDst),
-                      .remote_addr = util::load_be32(ip + net::ip4::kSrc),
-                      .local_port = util::load_be16(th + 2),
-                      .remote_port = util::load_be16(th)};
-}
-
 }  // namespace
 
 void Worker::handle_burst(uint16_t qi, rte_mbuf** pkts, uint16_t n) {
@@ -72,31 +60,15 @@ void Worker::handle_burst(uint16_t qi, rte_mbuf** pkts, uint16_t n) {
 // dependent AES rounds each, and four interleaved cost about what one
 // alone does.
 void Worker::hash_staged(unsigned first) {
-    const tcp::Tuple* t[4];
-    const tcp::Segment* seg[4];
-    tcp::CookieMac* mac[4];
-    tcp::FlowHash h[4];
-    for (unsigned k = 0; k < 4; ++k) {
-        Staged& s = staged_[first + k];
-        t[k] = &s.tuple;
-        seg[k] = &s.seg;
-        mac[k] = &s.cookie_mac;
-    }
-    stack_->tuple_hash_x4(t, h);
-    for (unsigned k = 0; k < 4; ++k) {
-        staged_[first + k].hash = h[k];
-        stack_->prefetch(h[k]);
-    }
-    stack_->prepare_cookie_macs_x4(now_us_, t, h, seg, mac);
+    tcp::Inbound* in[4];
+    for (unsigned k = 0; k < 4; ++k) in[k] = &staged_[first + k].in;
+    stack_->hash_x4(now_us_, in);
 }
 
 void Worker::process_staged(unsigned n) {
     // The last group of fewer than four, one at a time.
-    for (unsigned k = n & ~3u; k < n; ++k) {
-        staged_[k].hash = stack_->tuple_hash(staged_[k].tuple);
-        staged_[k].cookie_mac.gen = 0;  // none: computed when needed
-    }
-    for (unsigned k = 0; k < n; ++k) stack_->prefetch_conn(staged_[k].tuple, staged_[k].hash);
+    for (unsigned k = n & ~3u; k < n; ++k) stack_->hash(staged_[k].in);
+    for (unsigned k = 0; k < n; ++k) stack_->look_up(staged_[k].in);
     for (unsigned k = 0; k < n; ++k) handle_tcp(staged_[k]);
 }
 
@@ -156,16 +128,18 @@ bool Worker::handle(uint16_t qi, rte_mbuf* m, net::Frame& f) {
 bool Worker::stage_tcp(uint16_t qi, rte_mbuf* m, Staged& s) {
     const net::Frame& f = s.f;
     ctr_.tcp_segments.inc();
-    auto pr = tcp::parse_segment(f.data + f.l4, f.l4_len, s.seg);
-    if (pr != tcp::ParseResult::Ok) {
-        stack_->count_parse_error(pr);
+    // The addresses from the frame, not from f: classify() stored them as
+    // two 4-byte fields, which the compiler read back as one 8-byte load
+    // that store forwarding cannot serve.
+    const uint8_t* ip = f.data + f.l3;
+    if (!stack_->parse(util::load_be32(ip + net::ip4::kDst), util::load_be32(ip + net::ip4::kSrc),
+                       f.data + f.l4, f.l4_len, s.in)) {
         ctr_.tcp_bad_header.inc();
         drop(m, net::DropReason::malformed);
         return false;
     }
     s.m = m;
     s.qi = qi;
-    s.tuple = tuple_of(f);
     return true;  // hashed with its group of four (hash_staged)
 }
 

@@ -20,15 +20,14 @@ constexpr size_t kL2L3 = net::eth::kHdrLen + net::ip4::kMinHdrLen;
 
 void Worker::handle_tcp(const Staged& s) {
     out_.clear();
-    const size_t live_before = stack_->live_tcbs();
-    stack_->on_segment(now_us_, s.tuple, s.hash, s.seg, out_, &s.cookie_mac);
+    const tcp::Verdict v = stack_->on_segment(now_us_, s.in, out_);
     // The next hop is needed only for what the Stack may send later, on its
     // own (replies go back where the frame came from): learn it once per
     // connection, when a segment creates state here (a half-open entry or a
     // cookie-validated ACK). Not from SYNs answered statelessly, so a spoofed
     // flood neither costs a hash per SYN nor churns the table; not on every
     // ACK, which cost a hash and a random store per segment.
-    if (stack_->live_tcbs() > live_before)
+    if (v.effect == tcp::Effect::opened)
         neighbors_.learn(s.f.saddr, s.f.data + net::eth::kSrc, s.qi);
     emit_all(s.m, s.qi);
 }

@@ -16,7 +16,7 @@ namespace tern::tcp {
     X(segments_out, "segments placed in an Outbox")                                            \
     X(outbox_full, "segments not sent because the Outbox was full")                            \
     X(timers_deferred, "timers postponed to the next advance() for lack of Outbox room")       \
-    /* header parsing (the engine reports these through count_parse_error) */                  \
+    /* header parsing (Stack::parse) */                                                        \
     X(parse_truncated, "TCP header shorter than 20 bytes")                                     \
     X(parse_bad_data_offset, "data offset below 5 words")                                      \
     X(parse_offset_beyond_segment, "data offset past the end of the segment")                  \
@@ -108,6 +108,9 @@ struct Counters {
         TERN_TCP_COUNTERS(TERN_TCP_COUNTER_VISIT)
 #undef TERN_TCP_COUNTER_VISIT
     }
+
+    // A rejected header, by the reason parse_segment() gave.
+    void count_parse_error(ParseResult r);
 };
 
 }  // namespace tern::tcp

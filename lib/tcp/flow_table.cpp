@@ -37,18 +37,21 @@ bool FlowTable::insert(const Tuple& t, uint32_t hash, uint32_t ref) {
     slots_[i] = Slot{t, ref, hash};
     mark_group(i);
     ++size_;
+    ++gen_;
     return true;
 }
 
 void FlowTable::replace(const Tuple& t, uint32_t hash, uint32_t ref) {
     const uint32_t i = locate(t, hash);
     if (i != UINT32_MAX) slots_[i].ref = ref;
+    ++gen_;
 }
 
 void FlowTable::erase(const Tuple& t, uint32_t hash) {
     uint32_t hole = locate(t, hash);
     if (hole == UINT32_MAX) return;
     --size_;
+    ++gen_;
     // Backward-shift deletion (Knuth 6.4 algorithm R): move each later entry
     // of the run into the hole unless its home slot lies cyclically in
     // (hole, j], where it must stay to remain reachable.

@@ -55,6 +55,10 @@ class FlowTable {
 
     uint32_t size() const { return size_; }
     uint32_t capacity() const { return mask_ + 1; }
+    // Changes with every insert, replace and erase: a find() made while it
+    // had the same value still holds (a receive burst looks each segment's
+    // connection up ahead, and most bursts change no entry).
+    uint32_t generation() const { return gen_; }
 
   private:
     struct Slot {
@@ -77,6 +81,7 @@ class FlowTable {
 
     uint32_t mask_;
     uint32_t size_ = 0;
+    uint32_t gen_ = 0;
     uint32_t limit_;
     util::HugeArray<Slot> slots_;
     util::HugeArray<uint64_t> groups_;  // bit g: some slot of group g is in use

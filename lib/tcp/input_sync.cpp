@@ -11,7 +11,11 @@
 #include "tcp/chunk_pool.h"
 #include "tcp/reassembly.h"
 #include "tcp/send_buffer.h"
-#include "tcp/stack.h"
+#include "tcp/input.h"
+#include "tcp/lifecycle.h"
+#include "tcp/output.h"
+#include "tcp/timers.h"
+#include "tcp/window.h"
 
 namespace tern::tcp {
 
@@ -26,67 +30,24 @@ namespace {
 // is judged modulo 2^32, like sequence numbers).
 bool ts_before(uint32_t a, uint32_t b) { return int32_t(a - b) < 0; }
 
-}  // namespace
 
-void Stack::input_synchronized(Tcb& t, const Segment& seg) {
-    // A retransmitted SYN (the peer has not seen our SYN-ACK): answer with
-    // the SYN-ACK again, leaving its backoff schedule alone. Without this the
-    // sequence check below would send a bare ACK the peer cannot use.
-    if (t.state == State::SynRcvd &&
-        (seg.flags & (flag::kSyn | flag::kAck | flag::kRst)) == flag::kSyn && seg.seq == t.irs) {
-        ctr_.synrcvd_dup_syn.inc();
-        send_syn_ack(t);
-        return;
-    }
-    // RFC 7323 5.3 R1: PAWS, before the sequence number check.
-    if (!check_paws(t, seg)) return;
-    // RFC 9293 3.10.7.4 first: check sequence number.
-    if (!check_sequence(t, seg)) return;
-    // An acceptable segment shows the peer is alive (keepalive idle clock);
-    // blind out-of-window junk does not.
-    t.last_rx_ms = now_ms32();
-    // RFC 9293 3.10.7.4 second: check the RST bit.
-    if (seg.has(flag::kRst)) {
-        check_rst(t, seg);
-        return;
-    }
-    // RFC 9293 3.10.7.4 third: security/compartment: not used by tern.
-    // RFC 9293 3.10.7.4 fourth: check the SYN bit.
-    if (seg.has(flag::kSyn)) {
-        check_syn(t, seg);
-        return;
-    }
-    // RFC 9293 3.10.7.4 fifth: check the ACK field. "If the ACK bit is off,
-    // drop the segment and return."
-    if (!seg.has(flag::kAck)) {
-        ctr_.no_ack_drops.inc();
-        return;
-    }
-    // RFC 7323 4.3 (2): remember the peer's timestamp for echoing.
-    update_ts_recent(t, seg);
-    if (!process_ack(t, seg)) return;
-    // RFC 9293 3.10.7.4 sixth: the URG bit. Urgent data is not supported
-    // (RFC 6093 advises against it); such bytes are delivered inline.
-    // RFC 9293 3.10.7.4 seventh and eighth: segment text and the FIN bit.
-    process_text(t, seg);
-}
-
-bool Stack::check_paws(Tcb& t, const Segment& seg) {
+bool check_paws(Core& c, Tcb& t, const Segment& seg) {
     if (!t.ts_ok || !seg.opt.has_timestamp) return true;
     // RFC 7323 5.2 and Linux: a RST is judged by its sequence number only.
     if (seg.has(flag::kRst)) return true;
     if (!ts_before(seg.opt.ts_val, t.ts_recent)) return true;
     // "Treat the arriving segment as not acceptable: send an ACK and drop."
-    ctr_.paws_drops.inc();
+    c.ctr.paws_drops.inc();
+    c.dropped(Drop::paws);
     t.ack_pending = true;
-    mark_dirty(t);
+    c.dirty.mark(t);
     return false;
 }
 
-bool Stack::check_sequence(Tcb& t, const Segment& seg) {
+bool check_sequence(Core& c, Tcb& t, const Segment& seg) {
     // RFC 9293 3.10.7.4 first: the four cases of segment acceptability.
     const SeqLen len = seg.seg_len();
-    const uint32_t wnd = rcv_window(t);
+    const uint32_t wnd = rcv_window(c, t);
     bool ok;
     if (len == 0) {
         ok = wnd == 0 ? seg.seq == t.rcv_nxt : in_window(seg.seq, t.rcv_nxt, wnd);
@@ -104,74 +65,158 @@ bool Stack::check_sequence(Tcb& t, const Segment& seg) {
     if (ok) return true;
     if (seg.has(flag::kRst)) {
         // RFC 5961 3.2: a RST outside the window is silently dropped.
-        ctr_.rst_out_of_window.inc();
+        c.ctr.rst_out_of_window.inc();
+        c.dropped(Drop::out_of_window);
         return false;
     }
     if (seg.has(flag::kSyn)) {
         // RFC 5961 4.2: a SYN gets a (rate-limited) challenge ACK
         // "irrespective of the sequence number".
-        ctr_.syn_in_window.inc();
-        send_challenge_ack(t);
+        c.ctr.syn_in_window.inc();
+        send_challenge_ack(c, t);
+        c.effect(Effect::answered);
         return false;
     }
     // "If an incoming segment is not acceptable, an acknowledgment should be
     // sent in reply (unless the RST bit is set) ... drop the segment."
-    ctr_.out_of_window.inc();
+    c.ctr.out_of_window.inc();
+    c.dropped(Drop::out_of_window);
     t.ack_pending = true;
-    mark_dirty(t);
+    c.dirty.mark(t);
     return false;
 }
 
-bool Stack::check_rst(Tcb& t, const Segment& seg) {
+bool check_rst(Core& c, Tcb& t, const Segment& seg) {
     // RFC 5961 3.2: only a RST at exactly RCV.NXT resets; any other RST in
     // the window is answered with a challenge ACK (a blind attacker must
     // guess the exact number, a real peer answers the ACK with an exact RST).
     if (seg.seq != t.rcv_nxt) {
-        send_challenge_ack(t);
+        send_challenge_ack(c, t);
+        c.effect(Effect::answered);
         return false;
     }
-    ctr_.rst_received.inc();
+    c.ctr.rst_received.inc();
     switch (t.state) {
         case State::SynRcvd:
             if (t.passive) {
                 // "If this connection was initiated with a passive OPEN,
                 // then return this connection to the LISTEN state": the
                 // listener lives on, only the half-open entry goes.
-                ctr_.synrcvd_reset.inc();
-                close_tcb(t, CloseReason::Reset);
+                c.ctr.synrcvd_reset.inc();
+                close_conn(c, t, CloseReason::Reset);
             } else {
-                ctr_.conn_refused.inc();
-                close_tcb(t, CloseReason::Refused);
+                c.ctr.conn_refused.inc();
+                close_conn(c, t, CloseReason::Refused);
             }
             break;
         default:
             // ESTABLISHED, FIN_WAIT_1/2, CLOSE_WAIT: "connection reset";
             // CLOSING, LAST_ACK: "enter the CLOSED state, delete the TCB".
-            ctr_.conn_reset.inc();
-            close_tcb(t, CloseReason::Reset);
+            c.ctr.conn_reset.inc();
+            close_conn(c, t, CloseReason::Reset);
             break;
     }
     return false;
 }
 
-bool Stack::check_syn(Tcb& t, const Segment&) {
+bool check_syn(Core& c, Tcb& t, const Segment&) {
     // RFC 9293 3.10.7.4 fourth + RFC 5961 4.2: a SYN in a synchronized state
     // is answered by a challenge ACK and dropped; if the peer really
     // restarted, the ACK draws a RST from it that resets this connection.
-    ctr_.syn_in_window.inc();
-    send_challenge_ack(t);
+    c.ctr.syn_in_window.inc();
+    send_challenge_ack(c, t);
+    c.effect(Effect::answered);
     return false;
 }
 
-bool Stack::process_ack(Tcb& t, const Segment& seg) {
-    if (t.state == State::SynRcvd && !ack_syn_rcvd(t, seg)) return false;
+void update_send_window(Core& c, Tcb& t, const Segment& seg) {
+    // RFC 9293 3.10.7.4 fifth: "If SND.UNA =< SEG.ACK =< SND.NXT, the send
+    // window should be updated. If (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ
+    // and SND.WL2 =< SEG.ACK))" -- an older segment cannot shrink it back.
+    if (seg.ack < t.snd_una) return;
+    if (!(t.snd_wl1 < seg.seq || (t.snd_wl1 == seg.seq && t.snd_wl2 <= seg.ack))) return;
+    const uint32_t wnd = uint32_t(seg.window) << t.snd_wscale;
+    if (wnd > t.snd_wnd) c.dirty.mark(t);  // a window opening may release queued data
+    t.snd_wnd = wnd;
+    t.max_snd_wnd = std::max(t.max_snd_wnd, wnd);
+    t.snd_wl1 = seg.seq;
+    t.snd_wl2 = seg.ack;
+}
+
+void update_ts_recent(Tcb& t, const Segment& seg) {
+    // RFC 7323 4.3 (2): "If SEG.TSval >= TS.Recent and SEG.SEQ =<
+    // Last.ACK.sent, then SEG.TSval is copied to TS.Recent". Every segment
+    // is ACKed at once, so Last.ACK.sent is RCV.NXT.
+    if (!t.ts_ok || !seg.opt.has_timestamp) return;
+    if (!ts_before(seg.opt.ts_val, t.ts_recent) && seg.seq <= t.rcv_nxt) {
+        t.ts_recent = seg.opt.ts_val;
+    }
+}
+
+void rtt_from_ack(Core& c, Tcb& t, const Segment& seg) {
+    // RFC 7323 4.1: with timestamps every ACK of new data measures the RTT
+    // from the echoed TSval (retransmissions carry fresh TSvals, so Karn's
+    // ambiguity does not arise). Otherwise time one segment at a time.
+    if (t.ts_ok && seg.opt.has_timestamp && seg.opt.ts_ecr != 0) {
+        const uint32_t rtt = c.tsval(t.ts_offset) - seg.opt.ts_ecr;
+        if (rtt < 0x80000000u) rtt_sample(c.cfg, t, rtt);
+        t.rtt_timing = false;
+        return;
+    }
+    if (t.rtt_timing && seg.ack >= t.rtt_seq) {
+        rtt_sample(c.cfg, t, c.now_ms32() - t.rtt_start_ms);
+        t.rtt_timing = false;
+    }
+}
+
+bool ack_syn_rcvd(Core& c, Tcb& t, const Segment& seg) {
+    // RFC 9293 3.10.7.4 fifth, SYN-RECEIVED: "If SND.UNA < SEG.ACK =<
+    // SND.NXT, then enter ESTABLISHED state ... If the segment
+    // acknowledgment is not acceptable, form a reset segment
+    // <SEQ=SEG.ACK><CTL=RST> and send it." The half-open entry stays.
+    if (!between(t.snd_una + 1, seg.ack, t.snd_max)) {
+        c.ctr.synrcvd_bad_ack.inc();
+        send_reset_reply(c, t.tuple, seg);
+        c.effect(Effect::answered);
+        return false;
+    }
+    if (t.passive && c.listeners.at(t.listener).accept_queue_full()) {
+        // Accept queue full (Linux tcp_check_req / listen_overflow):
+        // tcp.abort_on_overflow = 0 drops this ACK and keeps the half-open
+        // entry, whose SYN-ACK retransmissions give the client more chances;
+        // = 1 resets the client.
+        c.ctr.accept_queue_overflow.inc();
+        if (c.cfg.abort_on_overflow) {
+            send_reset_reply(c, t.tuple, seg);
+            close_conn(c, t, CloseReason::Reset);
+        } else {
+            c.dropped(Drop::accept_overflow);
+        }
+        return false;
+    }
+    // Karn: only an answer to the first SYN-ACK times the round trip.
+    if (t.retries == 0) rtt_sample(c.cfg, t, c.now_ms32() - t.timer_base_ms);
+    cancel_timer(c, t);
+    t.snd_una = seg.ack;
+    // "and continue processing with the variables below set to:
+    // SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK".
+    t.snd_wnd = uint32_t(seg.window) << t.snd_wscale;
+    t.max_snd_wnd = std::max(t.max_snd_wnd, t.snd_wnd);
+    t.snd_wl1 = seg.seq;
+    t.snd_wl2 = seg.ack;
+    return establish(c, t);
+}
+
+bool process_ack(Core& c, Tcb& t, const Segment& seg) {
+    if (t.state == State::SynRcvd && !ack_syn_rcvd(c, t, seg)) return false;
 
     // RFC 5961 5.2: acceptable only if (SND.UNA - MAX.SND.WND) =< SEG.ACK =<
     // SND.NXT (SND.NXT being the highest sequence sent, snd_max); otherwise
     // "discarded and an ACK sent back" (rate-limited like challenge ACKs).
     if (!between(t.snd_una - t.max_snd_wnd, seg.ack, t.snd_max)) {
-        ctr_.bad_ack_drops.inc();
-        send_challenge_ack(t);
+        c.ctr.bad_ack_drops.inc();
+        c.dropped(Drop::bad_ack);
+        send_challenge_ack(c, t);
         return false;
     }
     // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK. Any
@@ -180,25 +225,25 @@ bool Stack::process_ack(Tcb& t, const Segment& seg) {
     if (seg.ack > t.snd_una) {
         const SeqLen acked = seg.ack - t.snd_una;
         const uint32_t data = std::min(acked, t.sb_bytes);
-        sendbuf::consume(t, chunks_, data);
+        sendbuf::consume(t, c.chunks, data);
         if (acked > data) t.fin_acked = true;  // the one sequence number after the data
         t.snd_una = seg.ack;
         if (t.snd_nxt < t.snd_una) t.snd_nxt = t.snd_una;  // acked past a go-back-N point
-        rtt_from_ack(t, seg);
+        rtt_from_ack(c, t, seg);
         t.retries = 0;
         // RFC 6298 5.2/5.3: stop the timer when all is acknowledged,
         // restart it when new data is acknowledged.
         if (t.snd_una == t.snd_max) {
-            cancel_timer(t);
+            cancel_timer(c, t);
         } else {
-            arm(t, TimerKind::Rto, now_ms_ + t.rto_ms);
+            arm_timer(c, t, TimerKind::Rto, c.now_ms + t.rto_ms);
         }
-        mark_dirty(t);  // the window moved: more may be sent
+        c.dirty.mark(t);  // the window moved: more may be sent
         // Acknowledged bytes left the send buffer: an app that was short of
         // space (and so closed our receive window) can take more now.
-        if (window_update_due(t)) t.ack_pending = true;
+        if (window_update_due(c, t)) t.ack_pending = true;
     }
-    update_send_window(t, seg);
+    update_send_window(c, t, seg);
     // A peer that answers our zero-window probes is alive: probes do not
     // count towards tcp.retries2 (Linux resets icsk_probes_out likewise).
     if (t.snd_wnd == 0 && t.timer_kind == TimerKind::Rto && t.sb_bytes != 0) {
@@ -211,14 +256,14 @@ bool Stack::process_ack(Tcb& t, const Segment& seg) {
             // the FIN segment is now acknowledged, then enter FIN-WAIT-2."
             if (t.fin_acked) {
                 t.state = State::FinWait2;
-                mark_dirty(t);  // timers: FIN_WAIT_2 limit
+                c.dirty.mark(t);  // timers: FIN_WAIT_2 limit
             }
             return true;
         case State::Closing:
             // "If the ACK acknowledges our FIN, then enter the TIME-WAIT
             // state; otherwise, ignore the segment."
             if (t.fin_acked) {
-                enter_time_wait(t);
+                enter_time_wait(c, t);
                 return false;
             }
             return true;
@@ -227,7 +272,7 @@ bool Stack::process_ack(Tcb& t, const Segment& seg) {
             // acknowledgment of our FIN. If our FIN is now acknowledged,
             // delete the TCB, enter the CLOSED state, and return."
             if (t.fin_acked) {
-                close_tcb(t, CloseReason::Normal);
+                close_conn(c, t, CloseReason::Normal);
                 return false;
             }
             return true;
@@ -236,93 +281,53 @@ bool Stack::process_ack(Tcb& t, const Segment& seg) {
     }
 }
 
-bool Stack::ack_syn_rcvd(Tcb& t, const Segment& seg) {
-    // RFC 9293 3.10.7.4 fifth, SYN-RECEIVED: "If SND.UNA < SEG.ACK =<
-    // SND.NXT, then enter ESTABLISHED state ... If the segment
-    // acknowledgment is not acceptable, form a reset segment
-    // <SEQ=SEG.ACK><CTL=RST> and send it." The half-open entry stays.
-    if (!between(t.snd_una + 1, seg.ack, t.snd_max)) {
-        ctr_.synrcvd_bad_ack.inc();
-        send_reset_reply(t.tuple, seg);
-        return false;
-    }
-    Listener* l = t.listener != kNoListener ? &listeners_[t.listener] : nullptr;
-    if (l && l->manual_accept && l->accept_len >= l->backlog) {
-        // Accept queue full (Linux tcp_check_req / listen_overflow):
-        // tcp.abort_on_overflow = 0 drops this ACK and keeps the half-open
-        // entry, whose SYN-ACK retransmissions give the client more chances;
-        // = 1 resets the client.
-        ctr_.accept_queue_overflow.inc();
-        if (cfg_.abort_on_overflow) {
-            send_reset_reply(t.tuple, seg);
-            close_tcb(t, CloseReason::Reset);
+bool deliver(Core& c, Tcb& t, const uint8_t* data, uint32_t len) {
+    // RCV.NXT moves first: a response sent from on_data acknowledges these
+    // bytes.
+    t.rcv_nxt += len;
+    c.ctr.bytes_delivered.inc(len);
+    t.ack_pending = true;
+    c.dirty.mark(t);
+    if (t.app_visible && t.app) t.app->on_data(t, data, len);
+    return app_still_open(c, t);
+}
+
+bool process_fin(Core& c, Tcb& t) {
+    // RFC 9293 3.10.7.4 eighth: "advance RCV.NXT over the FIN, and send an
+    // acknowledgment for the FIN".
+    t.rcv_nxt += 1;
+    c.ctr.peer_fins.inc();
+    t.ack_pending = true;
+    c.dirty.mark(t);
+    ooo::clear(t, c.chunks);  // nothing can follow the FIN
+    switch (t.state) {
+        case State::Established:
+            t.state = State::CloseWait;
+            break;
+        case State::FinWait1:
+            // Our FIN is not acknowledged yet (else we would be in
+            // FIN_WAIT_2): simultaneous close.
+            t.state = State::Closing;
+            break;
+        case State::FinWait2: {
+            if (t.app_visible && t.app) t.app->on_peer_closed(t);
+            if (!app_still_open(c, t)) return false;
+            // "Enter the TIME-WAIT state. Start the time-wait timer, turn
+            // off the other timers." The ACK goes now, from the TCB.
+            send_ack(c, t);
+            enter_time_wait(c, t);
+            return false;
         }
-        return false;
+        default:
+            return true;
     }
-    leave_syn_rcvd(t);
-    if (t.retries == 0) rtt_sample(t, now_ms32() - t.timer_base_ms);  // Karn: first SYN-ACK only
-    cancel_timer(t);
-    t.snd_una = seg.ack;
-    // "and continue processing with the variables below set to:
-    // SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK".
-    t.snd_wnd = uint32_t(seg.window) << t.snd_wscale;
-    t.max_snd_wnd = std::max(t.max_snd_wnd, t.snd_wnd);
-    t.snd_wl1 = seg.seq;
-    t.snd_wl2 = seg.ack;
-    t.state = State::Established;
-    ctr_.established.inc();
-    flood_.on_established();
-    mark_dirty(t);  // timers: keepalive
-    if (l && l->manual_accept) {
-        enqueue_accept(*l, t);  // the app takes it with Stack::accept()
-        return true;
-    }
-    t.app_visible = true;
-    t.app->on_open(t);
-    return app_still_open(t);
+    if (t.app_visible && t.app) t.app->on_peer_closed(t);
+    return app_still_open(c, t);
 }
 
-void Stack::update_send_window(Tcb& t, const Segment& seg) {
-    // RFC 9293 3.10.7.4 fifth: "If SND.UNA =< SEG.ACK =< SND.NXT, the send
-    // window should be updated. If (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ
-    // and SND.WL2 =< SEG.ACK))" -- an older segment cannot shrink it back.
-    if (seg.ack < t.snd_una) return;
-    if (!(t.snd_wl1 < seg.seq || (t.snd_wl1 == seg.seq && t.snd_wl2 <= seg.ack))) return;
-    const uint32_t wnd = uint32_t(seg.window) << t.snd_wscale;
-    if (wnd > t.snd_wnd) mark_dirty(t);  // a window opening may release queued data
-    t.snd_wnd = wnd;
-    t.max_snd_wnd = std::max(t.max_snd_wnd, wnd);
-    t.snd_wl1 = seg.seq;
-    t.snd_wl2 = seg.ack;
-}
+}  // namespace
 
-void Stack::update_ts_recent(Tcb& t, const Segment& seg) {
-    // RFC 7323 4.3 (2): "If SEG.TSval >= TS.Recent and SEG.SEQ =<
-    // Last.ACK.sent, then SEG.TSval is copied to TS.Recent". Every segment
-    // is ACKed at once, so Last.ACK.sent is RCV.NXT.
-    if (!t.ts_ok || !seg.opt.has_timestamp) return;
-    if (!ts_before(seg.opt.ts_val, t.ts_recent) && seg.seq <= t.rcv_nxt) {
-        t.ts_recent = seg.opt.ts_val;
-    }
-}
-
-void Stack::rtt_from_ack(Tcb& t, const Segment& seg) {
-    // RFC 7323 4.1: with timestamps every ACK of new data measures the RTT
-    // from the echoed TSval (retransmissions carry fresh TSvals, so Karn's
-    // ambiguity does not arise). Otherwise time one segment at a time.
-    if (t.ts_ok && seg.opt.has_timestamp && seg.opt.ts_ecr != 0) {
-        const uint32_t rtt = tsval(t.ts_offset) - seg.opt.ts_ecr;
-        if (rtt < 0x80000000u) rtt_sample(t, rtt);
-        t.rtt_timing = false;
-        return;
-    }
-    if (t.rtt_timing && seg.ack >= t.rtt_seq) {
-        rtt_sample(t, now_ms32() - t.rtt_start_ms);
-        t.rtt_timing = false;
-    }
-}
-
-bool Stack::process_text(Tcb& t, const Segment& seg) {
+bool process_text(Core& c, Tcb& t, const Segment& seg) {
     bool fin = seg.has(flag::kFin);
     const uint8_t* data = seg.payload;
     uint32_t len = seg.payload_len;
@@ -333,7 +338,7 @@ bool Stack::process_text(Tcb& t, const Segment& seg) {
     // FIN_WAIT_1 and FIN_WAIT_2. In CLOSE_WAIT, CLOSING and LAST_ACK the
     // peer's FIN has been received: "This should not occur ... Ignore".
     if (t.state != State::Established && t.state != State::FinWait1 && t.state != State::FinWait2) {
-        if (len) ctr_.data_after_fin.inc();
+        if (len) c.ctr.data_after_fin.inc();
         return true;
     }
     // Trim what was already received ("segments with higher beginning
@@ -350,7 +355,7 @@ bool Stack::process_text(Tcb& t, const Segment& seg) {
         seq = t.rcv_nxt;
     }
     // ... and what lies beyond the window.
-    const SeqNum wnd_end = t.rcv_nxt + rcv_window(t);
+    const SeqNum wnd_end = t.rcv_nxt + rcv_window(c, t);
     if (seq + len > wnd_end) {
         len = seq < wnd_end ? wnd_end - seq : 0;
         fin = false;
@@ -359,7 +364,7 @@ bool Stack::process_text(Tcb& t, const Segment& seg) {
     // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" -- for every data segment until
     // delayed ACKs arrive; piggybacked on data if the app answers at once.
     t.ack_pending = true;
-    mark_dirty(t);
+    c.dirty.mark(t);
     if (len == 0 && !fin) return true;
 
     if (seq != t.rcv_nxt || t.queued) {
@@ -367,86 +372,87 @@ bool Stack::process_text(Tcb& t, const Segment& seg) {
         // the hole is (and SACK blocks what we hold). A conn waiting in the
         // accept queue holds in-order bytes the same way, unacknowledged,
         // until accept() delivers them.
-        switch (ooo::insert(t, chunks_, seq, data, len, fin, cfg_.ooo_max_segments)) {
+        switch (ooo::insert(t, c.chunks, seq, data, len, fin, c.cfg.ooo_max_segments)) {
             case ooo::Insert::Queued:
-                ctr_.ooo_queued.inc();
+                c.ctr.ooo_queued.inc();
                 break;
             case ooo::Insert::Duplicate:
                 break;
             case ooo::Insert::Full:
-                ctr_.ooo_dropped.inc();
+                c.ctr.ooo_dropped.inc();
                 break;
         }
         return true;
     }
-    if (len && !deliver(t, data, len)) return false;
-    if (!drain_reassembly(t)) return false;
+    if (len && !deliver(c, t, data, len)) return false;
+    if (!drain_reassembly(c, t)) return false;
     // RFC 9293 3.10.7.4 eighth: check the FIN bit (only once every byte
     // before it has arrived).
-    if (fin && t.rcv_nxt == seq + len) return process_fin(t);
+    if (fin && t.rcv_nxt == seq + len) return process_fin(c, t);
     return true;
 }
 
-bool Stack::deliver(Tcb& t, const uint8_t* data, uint32_t len) {
-    // RCV.NXT moves first: a response sent from on_data acknowledges these
-    // bytes.
-    t.rcv_nxt += len;
-    ctr_.bytes_delivered.inc(len);
-    t.ack_pending = true;
-    mark_dirty(t);
-    if (t.app_visible && t.app) t.app->on_data(t, data, len);
-    return app_still_open(t);
-}
-
-bool Stack::drain_reassembly(Tcb& t) {
-    uint32_t c;
-    while ((c = ooo::pop_ready(t, chunks_)) != ChunkPool::kNone) {
-        const ChunkPool::Meta m = chunks_.meta(c);
+bool drain_reassembly(Core& c, Tcb& t) {
+    uint32_t k;
+    while ((k = ooo::pop_ready(t, c.chunks)) != ChunkPool::kNone) {
+        const ChunkPool::Meta m = c.chunks.meta(k);
         const SeqNum seq(m.seq);
         const SeqNum end = seq + m.len;
         // Freed first (deferred: the bytes stay readable during this call),
         // so the chunk is not lost if the app aborts from on_data.
-        chunks_.free(c);
+        c.chunks.free(k);
         if (end > t.rcv_nxt) {
-            ctr_.ooo_delivered.inc();
-            if (!deliver(t, chunks_.data(c) + (t.rcv_nxt - seq), end - t.rcv_nxt)) return false;
+            c.ctr.ooo_delivered.inc();
+            if (!deliver(c, t, c.chunks.data(k) + (t.rcv_nxt - seq), end - t.rcv_nxt)) return false;
         }
-        if (m.fin && t.rcv_nxt == end) return process_fin(t);
+        if (m.fin && t.rcv_nxt == end) return process_fin(c, t);
     }
     return true;
 }
 
-bool Stack::process_fin(Tcb& t) {
-    // RFC 9293 3.10.7.4 eighth: "advance RCV.NXT over the FIN, and send an
-    // acknowledgment for the FIN".
-    t.rcv_nxt += 1;
-    ctr_.peer_fins.inc();
-    t.ack_pending = true;
-    mark_dirty(t);
-    ooo::clear(t, chunks_);  // nothing can follow the FIN
-    switch (t.state) {
-        case State::Established:
-            t.state = State::CloseWait;
-            break;
-        case State::FinWait1:
-            // Our FIN is not acknowledged yet (else we would be in
-            // FIN_WAIT_2): simultaneous close.
-            t.state = State::Closing;
-            break;
-        case State::FinWait2: {
-            if (t.app_visible && t.app) t.app->on_peer_closed(t);
-            if (!app_still_open(t)) return false;
-            // "Enter the TIME-WAIT state. Start the time-wait timer, turn
-            // off the other timers." The ACK goes now, from the TCB.
-            send_ack(t);
-            enter_time_wait(t);
-            return false;
-        }
-        default:
-            return true;
+void input_synchronized(Core& c, Tcb& t, const Segment& seg) {
+    // A retransmitted SYN (the peer has not seen our SYN-ACK): answer with
+    // the SYN-ACK again, leaving its backoff schedule alone. Without this the
+    // sequence check below would send a bare ACK the peer cannot use.
+    if (t.state == State::SynRcvd &&
+        (seg.flags & (flag::kSyn | flag::kAck | flag::kRst)) == flag::kSyn && seg.seq == t.irs) {
+        c.ctr.synrcvd_dup_syn.inc();
+        send_syn_ack(c, t);
+        c.effect(Effect::answered);
+        return;
     }
-    if (t.app_visible && t.app) t.app->on_peer_closed(t);
-    return app_still_open(t);
+    // RFC 7323 5.3 R1: PAWS, before the sequence number check.
+    if (!check_paws(c, t, seg)) return;
+    // RFC 9293 3.10.7.4 first: check sequence number.
+    if (!check_sequence(c, t, seg)) return;
+    // An acceptable segment shows the peer is alive (keepalive idle clock);
+    // blind out-of-window junk does not.
+    t.last_rx_ms = c.now_ms32();
+    // RFC 9293 3.10.7.4 second: check the RST bit.
+    if (seg.has(flag::kRst)) {
+        check_rst(c, t, seg);
+        return;
+    }
+    // RFC 9293 3.10.7.4 third: security/compartment: not used by tern.
+    // RFC 9293 3.10.7.4 fourth: check the SYN bit.
+    if (seg.has(flag::kSyn)) {
+        check_syn(c, t, seg);
+        return;
+    }
+    // RFC 9293 3.10.7.4 fifth: check the ACK field. "If the ACK bit is off,
+    // drop the segment and return."
+    if (!seg.has(flag::kAck)) {
+        c.ctr.no_ack_drops.inc();
+        c.dropped(Drop::no_ack);
+        return;
+    }
+    // RFC 7323 4.3 (2): remember the peer's timestamp for echoing.
+    update_ts_recent(t, seg);
+    if (!process_ack(c, t, seg)) return;
+    // RFC 9293 3.10.7.4 sixth: the URG bit. Urgent data is not supported
+    // (RFC 6093 advises against it); such bytes are delivered inline.
+    // RFC 9293 3.10.7.4 seventh and eighth: segment text and the FIN bit.
+    process_text(c, t, seg);
 }
 
 }  // namespace tern::tcp

@@ -71,6 +71,13 @@ class TuplePrf {
     bool hw_;
 };
 
+// A second, independent key derived from a Stack's secret (the flow table,
+// cookies, the limiter and the flood detector each get their own), so that
+// one random draw seeds the whole Stack.
+inline util::SipKey derive_key(const util::SipKey& k, uint64_t label) {
+    return util::SipKey{util::siphash_u64x2(k, label, 0), util::siphash_u64x2(k, label, 1)};
+}
+
 struct FlowHash {
     uint64_t v;
     uint32_t slot() const { return uint32_t(v); }

@@ -19,7 +19,7 @@
 
 namespace tern::tcp {
 
-class Stack;
+struct Core;
 
 inline constexpr uint32_t kNoIndex = UINT32_MAX;
 inline constexpr uint16_t kNoListener = UINT16_MAX;
@@ -37,7 +37,7 @@ enum class TimerKind : uint8_t {
 
 struct Tcb : Conn {
     util::TimerNode timer;
-    Stack* stack = nullptr;
+    Core* core = nullptr;  // the Stack's state, for the Conn calls
     App* app = nullptr;
     Tuple tuple;
     State state = State::Closed;
@@ -71,8 +71,9 @@ struct Tcb : Conn {
     util::SeqNum iss, snd_una, snd_nxt, snd_max, snd_wl1, snd_wl2;
     uint32_t snd_wnd = 0;      // scaled
     uint32_t max_snd_wnd = 0;  // MAX.SND.WND of RFC 5961 5.2
-    // Receive sequence space. Data is handed to the app as it arrives, so
-    // the window we advertise is constant (Tunables::rcv_wnd).
+    // Receive sequence space. Data is handed to the app as it arrives; the
+    // window we offer follows what the app can take (App::receive_space,
+    // window.h), up to tcp.rcv_wnd, and never shrinks.
     util::SeqNum irs, rcv_nxt;
     // Right edge of the window last advertised: RCV.NXT + RCV.WND never
     // moves left (RFC 9293 3.8.6.2.2: do not shrink the window).

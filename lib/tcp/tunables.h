@@ -1,7 +1,8 @@
 // Tunables of the protocol core. Names follow Linux's sysctls (the comment
 // on each field gives the sysctl) so operators bring what they know; where
 // Linux counts seconds, tern stores milliseconds and says so in the name.
-// An immutable snapshot: the Stack copies it at construction.
+// The Stack holds the live copy (Stack::tunables()); a run-time change
+// (Stack::update_tunables) keeps the sizing fields, see keep_sizing().
 #pragma once
 
 #include <cstdint>
@@ -60,6 +61,30 @@ struct Tunables {
     uint32_t challenge_ack_limit =
         1000;              // tcp.challenge_ack_limit: per core per second (RFC 5961 7)
     bool rfc1337 = false;  // tcp.rfc1337: 1 = ignore RST in TIME_WAIT
+
+    bool operator==(const Tunables&) const = default;
 };
+
+// The fields pools, tables and derived values are built from, fixed once a
+// Stack exists: keep_sizing() copies them from `built` into `n` (the one
+// list of them), same_sizing() says whether a change leaves them alone (the
+// engine refuses a run-time change of any of them: a restart is needed).
+inline void keep_sizing(Tunables& n, const Tunables& built) {
+    n.max_tcbs = built.max_tcbs;
+    n.max_tw_buckets = built.max_tw_buckets;
+    n.send_chunks = built.send_chunks;
+    n.max_listeners = built.max_listeners;
+    n.rcv_wnd = built.rcv_wnd;                // the window shift is derived from it
+    n.window_scaling = built.window_scaling;  // ... and from this
+    n.syn_rate_per_source = built.syn_rate_per_source;  // the limiter's table
+    n.syn_burst_per_source = built.syn_burst_per_source;
+    n.syn_limiter_sources = built.syn_limiter_sources;
+    n.syn_flood_rate = built.syn_flood_rate;  // the flood detector
+}
+inline bool same_sizing(const Tunables& a, const Tunables& b) {
+    Tunables x = b;
+    keep_sizing(x, a);
+    return x == b;
+}
 
 }  // namespace tern::tcp

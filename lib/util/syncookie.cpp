@@ -25,13 +25,13 @@ Cookie finish(const CookiePlan& p, uint64_t mac, uint32_t client_isn) {
     return {mac_field(mac, kPlainMacBits, client_isn) << 8 | p.clear, 0};
 }
 
-Cookie make(const CookieKey& key, const CookieTuple& t, uint32_t client_isn, const SynOptions& opts,
+Cookie make(const CookieKey& key, const CookieTuple& t, uint32_t client_isn, const SynOffer& opts,
             uint64_t now_ms, uint32_t ts_now) {
     const CookiePlan p = plan(t, opts, now_ms, ts_now);
     return finish(p, key.mac(p.lo, p.hi), client_isn);
 }
 
-std::optional<CookieResult> check(const CookieKeys& keys, const CookieTuple& t, uint32_t client_isn,
+std::optional<SynOffer> check(const CookieKeys& keys, const CookieTuple& t, uint32_t client_isn,
                                   uint32_t our_isn, uint64_t now_ms,
                                   std::optional<uint32_t> tsecr) {
     const bool ts = tsecr.has_value();
@@ -57,7 +57,7 @@ std::optional<CookieResult> check(const CookieKeys& keys, const CookieTuple& t, 
     }
     if (!ok) return std::nullopt;
 
-    CookieResult r{};
+    SynOffer r{};
     r.mss = kMssTable[our_isn & 7];
     r.timestamps = ts;
     uint32_t wscale;

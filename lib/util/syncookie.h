@@ -119,24 +119,16 @@ constexpr unsigned mss_index(uint16_t mss) {
     return i;
 }
 
-// What the client's SYN asked for.
-struct SynOptions {
-    uint16_t mss = 536;       // its MSS option, 536 when absent
+// What a SYN offered: the one type for it, whether a half-open entry keeps
+// it (tcp's passive open) or a cookie carries it (make() takes it, check()
+// gives back what the cookie kept of it). tcp negotiates from it.
+struct SynOffer {
+    uint16_t mss = 536;       // its MSS option, 536 when absent; from kMssTable after check()
     bool wscale_ok = false;   // it sent a window scale option...
     uint8_t wscale = 0;       // ...with this shift count (above 14 means 14, RFC 7323 2.3)
     bool sack_ok = false;     // SACK-permitted
-    bool ecn = false;         // ECN setup SYN (ECE+CWR) that we accept
+    bool ecn = false;         // ECN setup SYN (ECE+CWR) that we accept; check(): never without TS
     bool timestamps = false;  // the SYN carried a TS option
-};
-
-// What check() recovered from a valid ACK.
-struct CookieResult {
-    uint16_t mss;  // from kMssTable
-    bool wscale_ok;
-    uint8_t wscale;  // client's shift count (0..14) when wscale_ok, else 0
-    bool sack_ok;
-    bool ecn;  // always false without timestamps
-    bool timestamps;
 };
 
 // The SYN-ACK to send: seq = isn; with timestamps, TSval = tsval.
@@ -156,11 +148,11 @@ constexpr uint32_t kNoWscale = 15;  // the 4-bit code for "no window scale optio
 
 enum class Mode : uint32_t { plain = 0, timestamps = 1 };
 
-inline uint32_t wscale_code(const SynOptions& o) {
+inline uint32_t wscale_code(const SynOffer& o) {
     return o.wscale_ok ? std::min<uint32_t>(o.wscale, 14) : kNoWscale;
 }
 
-inline uint32_t ts_option_bits(const SynOptions& o) {
+inline uint32_t ts_option_bits(const SynOffer& o) {
     return wscale_code(o) | (o.sack_ok ? kTsSack : 0) | (o.ecn ? kTsEcn : 0);
 }
 
@@ -180,7 +172,7 @@ inline Block mac_block(const CookieTuple& t, uint32_t counter, Mode mode, uint32
 }  // namespace detail
 
 // TSval carrying the 6 option bits, at or below ts_now (our TS clock).
-inline uint32_t make_tsval(uint32_t ts_now, const SynOptions& opts) {
+inline uint32_t make_tsval(uint32_t ts_now, const SynOffer& opts) {
     using namespace detail;
     const uint32_t bits = ts_option_bits(opts);
     // Rounding down keeps us from sending a TSval ahead of our own clock.
@@ -192,7 +184,7 @@ inline uint32_t make_tsval(uint32_t ts_now, const SynOptions& opts) {
 // Builds the cookie for a SYN received at now_ms with keys.current.
 // client_isn is the SYN's sequence number; ts_now our TS clock (used only
 // when opts.timestamps).
-Cookie make(const CookieKey& key, const CookieTuple& t, uint32_t client_isn, const SynOptions& opts,
+Cookie make(const CookieKey& key, const CookieTuple& t, uint32_t client_isn, const SynOffer& opts,
             uint64_t now_ms, uint32_t ts_now);
 
 // make() in two halves, for a caller that computes the MACs of several
@@ -211,7 +203,7 @@ struct CookiePlan {
 // over 8-byte stores, and a tuple passed in memory had its ports stored as
 // two halves and loaded as one word; store forwarding serves neither (a
 // stall per SYN on the cookie path).
-inline void plan_into(CookiePlan& out, const CookieTuple& t, const SynOptions& opts,
+inline void plan_into(CookiePlan& out, const CookieTuple& t, const SynOffer& opts,
                       uint64_t now_ms, uint32_t ts_now) {
     using namespace detail;
     const uint32_t counter = cookie_counter(now_ms);
@@ -230,7 +222,7 @@ inline void plan_into(CookiePlan& out, const CookieTuple& t, const SynOptions& o
     out.hi = b.hi;
     out.timestamps = opts.timestamps;
 }
-inline CookiePlan plan(const CookieTuple& t, const SynOptions& opts, uint64_t now_ms,
+inline CookiePlan plan(const CookieTuple& t, const SynOffer& opts, uint64_t now_ms,
                        uint32_t ts_now) {
     CookiePlan p;
     plan_into(p, t, opts, now_ms, ts_now);
@@ -241,7 +233,7 @@ Cookie finish(const CookiePlan& p, uint64_t mac, uint32_t client_isn);
 // Checks an ACK without SYN that matched no connection. client_isn = the
 // ACK's seq - 1, our_isn = the ACK's ack - 1, tsecr = its TS echo if it
 // carries a timestamp option. nullopt: not a valid cookie (drop or RST).
-std::optional<CookieResult> check(const CookieKeys& keys, const CookieTuple& t, uint32_t client_isn,
+std::optional<SynOffer> check(const CookieKeys& keys, const CookieTuple& t, uint32_t client_isn,
                                   uint32_t our_isn, uint64_t now_ms, std::optional<uint32_t> tsecr);
 
 }  // namespace tern::util::syncookie

@@ -46,7 +46,7 @@ struct Peer {
         REQUIRE(stack.listen(80, app));
     }
     // Another client of `shared`, from tuple `t`.
-    Peer(Stack& shared, const Tuple& t) : cfg(shared.config()), stack(shared), tu(t) {}
+    Peer(Stack& shared, const Tuple& t) : cfg(shared.tunables()), stack(shared), tu(t) {}
 
     uint64_t now_us() const { return now_ms * 1000; }
 

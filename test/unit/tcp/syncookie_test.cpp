@@ -169,35 +169,33 @@ TEST_CASE("tcp.syncookies = 1 also covers an exhausted TCB pool", "[tcp][syncook
     CHECK(h.stack.counters().pool_exhausted.get() == 0);
 }
 
-// Four segments from clients 1..4 as an engine stages them: their tuples,
-// flow hashes and the MACs prepare_cookie_macs_x4() writes.
+// Four segments from clients 1..4 as an engine stages them: parsed into
+// Inbounds, hashed, with the MACs Stack::hash_x4() prepares.
 struct Group {
     Tuple t[4] = {client_tuple(1), client_tuple(2), client_tuple(3), client_tuple(4)};
     Segment s[4];
-    FlowHash h[4];
+    Inbound in[4];
     CookieMac macs[4];
 
     Group(const Stack& st, const Seg (&segs)[4]) {
         for (int i = 0; i < 4; ++i) {
             s[i] = to_segment(segs[i]);
-            h[i] = st.tuple_hash(t[i]);
+            in[i].tuple = t[i];
+            in[i].seg = s[i];
+            st.hash(in[i]);
         }
     }
     void prepare(H& on) {
-        const Tuple* tp[4];
-        const Segment* sp[4];
-        CookieMac* mp[4];
-        for (int i = 0; i < 4; ++i) {
-            tp[i] = &t[i];
-            sp[i] = &s[i];
-            mp[i] = &macs[i];
-        }
-        on.stack.prepare_cookie_macs_x4(on.now_us(), tp, h, sp, mp);
+        Inbound* p[4] = {&in[0], &in[1], &in[2], &in[3]};
+        on.stack.hash_x4(on.now_us(), p);
+        for (int i = 0; i < 4; ++i) macs[i] = in[i].mac;
     }
     // Segment i through `on`, with `mac` as its prepared cookie.
     const Outbox& send(H& on, int i, const CookieMac* mac) {
         on.out.clear();
-        on.stack.on_segment(on.now_us(), t[i], h[i], s[i], on.out, mac);
+        Inbound x = in[i];
+        x.mac = mac ? *mac : CookieMac{};
+        on.stack.on_segment(on.now_us(), x, on.out);
         return on.out;
     }
 };

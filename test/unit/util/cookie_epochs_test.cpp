@@ -18,7 +18,7 @@ TEST_CASE("nodes sharing a master secret validate each other's cookies", "[cooki
     auto node_a = engine::secrets_for_epoch(*master, epoch);
     auto node_b = engine::secrets_for_epoch(*master, epoch);
     sc::CookieTuple t{0xC6130001, 0xC6120002, 40000, 80};
-    sc::SynOptions o;
+    sc::SynOffer o;
     o.mss = 1460;
     const uint64_t now_ms = 5'000'000;
     auto c = sc::make(sc::CookieKey(node_a.current), t, 12345, o, now_ms, 0);

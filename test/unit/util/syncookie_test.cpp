@@ -17,7 +17,7 @@ constexpr uint32_t kClientIsn = 0x12345678;
 constexpr uint64_t kNow = 1'000 * kPeriodMs + 12'345;  // somewhere inside a period
 constexpr uint32_t kTsNow = 0x0abcdef5;
 
-SynOptions linux_syn() {
+SynOffer linux_syn() {
     return {.mss = 1460,
             .wscale_ok = true,
             .wscale = 7,
@@ -26,7 +26,7 @@ SynOptions linux_syn() {
             .timestamps = true};
 }
 
-SynOptions plain_syn() {
+SynOffer plain_syn() {
     return {.mss = 1460,
             .wscale_ok = true,
             .wscale = 8,
@@ -35,11 +35,11 @@ SynOptions plain_syn() {
             .timestamps = false};
 }
 
-std::optional<uint32_t> echo(const Cookie& c, const SynOptions& o) {
+std::optional<uint32_t> echo(const Cookie& c, const SynOffer& o) {
     return o.timestamps ? std::optional<uint32_t>(c.tsval) : std::nullopt;
 }
 
-std::optional<CookieResult> roundtrip(const SynOptions& o, uint64_t made, uint64_t checked,
+std::optional<SynOffer> roundtrip(const SynOffer& o, uint64_t made, uint64_t checked,
                                       const CookieSecrets& s = kSecrets) {
     const Cookie c = make(CookieKey(kSecrets.current), kTuple, kClientIsn, o, made, kTsNow);
     return check(CookieKeys(s), kTuple, kClientIsn, c.isn, checked, echo(c, o));
@@ -70,7 +70,7 @@ TEST_CASE("cookie_counter ticks every 64 s", "[cookie]") {
 }
 
 TEST_CASE("TSval carries the options in its low 6 bits, never ahead of the clock", "[cookie]") {
-    SynOptions o = linux_syn();
+    SynOffer o = linux_syn();
     for (uint32_t now : {0x0abcdef5u, 0x0abcde00u, 0x0abcde3fu, 0u, 5u, 0xffffffffu}) {
         for (int ws = -1; ws <= 14; ++ws) {
             o.wscale_ok = ws >= 0;
@@ -91,7 +91,7 @@ TEST_CASE("cookies round-trip MSS, window scale and SACK in both encodings", "[c
              {uint16_t(100), uint16_t(536), uint16_t(1400), uint16_t(1460), uint16_t(9000)}) {
             for (int ws = -1; ws <= 16; ++ws) {
                 for (int flags = 0; flags < 4; ++flags) {
-                    const SynOptions o{.mss = mss,
+                    const SynOffer o{.mss = mss,
                                        .wscale_ok = ws >= 0,
                                        .wscale = uint8_t(ws < 0 ? 0 : ws),
                                        .sack_ok = (flags & 1) != 0,
@@ -113,7 +113,7 @@ TEST_CASE("cookies round-trip MSS, window scale and SACK in both encodings", "[c
 }
 
 TEST_CASE("cookies are valid in their period and the next one only", "[cookie]") {
-    for (const SynOptions& o : {linux_syn(), plain_syn()}) {
+    for (const SynOffer& o : {linux_syn(), plain_syn()}) {
         const uint64_t start = 77 * kPeriodMs, end = 78 * kPeriodMs - 1;
         // Made on the first ms of a period: lives until the end of the next.
         CHECK(roundtrip(o, start, start));
@@ -133,7 +133,7 @@ TEST_CASE("cookies are valid in their period and the next one only", "[cookie]")
 }
 
 TEST_CASE("a cookie only validates for its own tuple and client ISN", "[cookie]") {
-    for (const SynOptions& o : {linux_syn(), plain_syn()}) {
+    for (const SynOffer& o : {linux_syn(), plain_syn()}) {
         const Cookie c = make(CookieKey(kSecrets.current), kTuple, kClientIsn, o, kNow, kTsNow);
         const auto tsecr = echo(c, o);
         CHECK(check(CookieKeys(kSecrets), kTuple, kClientIsn, c.isn, kNow, tsecr));
@@ -156,7 +156,7 @@ TEST_CASE("a cookie only validates for its own tuple and client ISN", "[cookie]"
 }
 
 TEST_CASE("every single-bit flip of the ACK number is rejected", "[cookie]") {
-    for (const SynOptions& o : {linux_syn(), plain_syn()}) {
+    for (const SynOffer& o : {linux_syn(), plain_syn()}) {
         const Cookie c = make(CookieKey(kSecrets.current), kTuple, kClientIsn, o, kNow, kTsNow);
         const uint32_t ack = c.isn + 1;  // what the client sends
         for (int bit = 0; bit < 32; ++bit) {
@@ -169,7 +169,7 @@ TEST_CASE("every single-bit flip of the ACK number is rejected", "[cookie]") {
 }
 
 TEST_CASE("flipping an option bit of the echoed TSval is rejected", "[cookie]") {
-    const SynOptions o = linux_syn();
+    const SynOffer o = linux_syn();
     const Cookie c = make(CookieKey(kSecrets.current), kTuple, kClientIsn, o, kNow, kTsNow);
     for (int bit = 0; bit < 6; ++bit)
         REQUIRE_FALSE(
@@ -185,7 +185,7 @@ TEST_CASE("flipping an option bit of the echoed TSval is rejected", "[cookie]") 
 
 TEST_CASE("after rotation the old secret validates for one more rotation", "[cookie]") {
     const SipKey k1{1, 2}, k2{3, 4}, k3{5, 6};
-    for (const SynOptions& o : {linux_syn(), plain_syn()}) {
+    for (const SynOffer& o : {linux_syn(), plain_syn()}) {
         CookieSecrets s{k1, k1};
         const Cookie c = make(CookieKey(s.current), kTuple, kClientIsn, o, kNow, kTsNow);
         CHECK(check(CookieKeys(s), kTuple, kClientIsn, c.isn, kNow, echo(c, o)));
@@ -228,7 +228,7 @@ TEST_CASE("plan() then finish() is make()", "[cookie]") {
     std::mt19937_64 rng(11);
     for (int i = 0; i < 2000; ++i) {
         const CookieTuple t{uint32_t(rng()), uint32_t(rng()), uint16_t(rng()), uint16_t(rng())};
-        SynOptions o = (i & 1) ? linux_syn() : plain_syn();
+        SynOffer o = (i & 1) ? linux_syn() : plain_syn();
         o.mss = uint16_t(rng());
         o.wscale = uint8_t(rng() % 15);
         const uint32_t isn = uint32_t(rng()), ts = uint32_t(rng());

@@ -1,0 +1,127 @@
+#include "tcp/lifecycle.h"
+
+#include "tcp/output.h"
+#include "tcp/reassembly.h"
+#include "tcp/send_buffer.h"
+#include "tcp/timers.h"
+#include "tcp/window.h"
+
+namespace tern::tcp {
+
+namespace {
+
+// What a TCB holds besides its slot, released before the slot goes back.
+void release_holdings(Core& c, Tcb& t) {
+    c.listeners.unlink(t);
+    cancel_timer(c, t);
+    c.dirty.unlink(t);
+    sendbuf::clear(t, c.chunks);
+    ooo::clear(t, c.chunks);
+}
+
+void free_conn(Core& c, Tcb& t) {
+    if (t.state == State::SynRcvd) c.listeners.leave_syn_rcvd(t);
+    release_holdings(c, t);
+    c.conns.free(t);
+}
+
+// The app may not touch a conn after on_closed, and a send/close from
+// inside on_closed finds it Closed and does nothing.
+void tell_closed(Core& c, Tcb& t, CloseReason why) {
+    const bool tell = t.app_visible;
+    if (tell) c.ctr.conn_closed.inc();
+    t.state = State::Closed;
+    cancel_timer(c, t);
+    c.dirty.unlink(t);
+    if (tell && t.app) t.app->on_closed(t, why);
+}
+
+}  // namespace
+
+Tcb* new_tcb(Core& c, const Tuple& tu, FlowHash h) {
+    Tcb* t = c.conns.alloc(tu, h.slot());
+    if (!t) return nullptr;
+    t->core = &c;
+    t->rto_ms = c.cfg.rto_initial_ms;
+    t->last_rx_ms = c.now_ms32();
+    return t;
+}
+
+bool establish(Core& c, Tcb& t) {
+    if (t.state == State::SynRcvd) c.listeners.leave_syn_rcvd(t);
+    t.state = State::Established;
+    c.ctr.established.inc();
+    c.effect(Effect::established);
+    c.dirty.mark(t);  // timers: keepalive; output: anything queued
+    if (t.passive) {
+        c.guard.on_established();
+        Listener& l = c.listeners.at(t.listener);
+        if (l.manual_accept) {
+            c.listeners.enqueue(l, t);  // the app takes it with Stack::accept()
+            return true;
+        }
+    }
+    t.app_visible = true;
+    t.app->on_open(t);
+    return app_still_open(c, t);
+}
+
+void close_conn(Core& c, Tcb& t, CloseReason why) {
+    if (t.state == State::SynRcvd) c.listeners.leave_syn_rcvd(t);
+    tell_closed(c, t, why);
+    free_conn(c, t);
+    c.effect(Effect::closed);
+}
+
+void enter_time_wait(Core& c, Tcb& t) {
+    // The connection is done for the app; what is left (re-ACK a FIN, judge
+    // a new SYN) fits in a 64-byte record, and the TCB goes back to the pool.
+    TimeWait* tw = c.conns.to_time_wait(t);
+    if (!tw) {
+        close_conn(c, t, CloseReason::Normal);
+        return;
+    }
+    tw->snd_nxt = t.snd_nxt;
+    tw->rcv_nxt = t.rcv_nxt;
+    tw->ts_ok = t.ts_ok;
+    tw->ts_recent = t.ts_recent;
+    tw->ts_offset = t.ts_offset;
+    tw->rcv_wscale = t.rcv_wscale;
+    tw->window = advertised_window(c, t);
+    c.wheel.arm(tw->timer, c.now_ms + 2ull * c.cfg.msl_ms);
+    c.ctr.tw_created.inc();
+    tell_closed(c, t, CloseReason::Normal);
+    // The flow slot now belongs to the record: the TCB goes back without
+    // an erase.
+    release_holdings(c, t);
+    c.conns.release(t);
+    c.effect(Effect::closed);
+}
+
+void abort_conn(Core& c, Tcb& t) {
+    // RFC 9293 3.10.5 ABORT: RST in SYN_RCVD, ESTABLISHED, FIN_WAIT_1/2 and
+    // CLOSE_WAIT; in SYN_SENT, CLOSING and LAST_ACK just delete the TCB.
+    switch (t.state) {
+        case State::SynRcvd:
+        case State::Established:
+        case State::FinWait1:
+        case State::FinWait2:
+        case State::CloseWait:
+            send_rst(c, t);
+            break;
+        default:
+            break;
+    }
+    c.ctr.conn_aborted.inc();
+    close_conn(c, t, CloseReason::Aborted);
+}
+
+bool app_still_open(Core& c, Tcb& t) {
+    if (t.state == State::Closed) return false;
+    if (!t.abort_requested) return true;
+    c.dirty.unlink(t);
+    abort_conn(c, t);
+    return false;
+}
+
+}  // namespace tern::tcp

@@ -1,0 +1,53 @@
+// What a SYN offered and what a connection uses of it (RFC 7323 1.3, 2.2;
+// RFC 2018 2; RFC 9293 3.7.1): each option is on only if both sides offer
+// it, and we offer what the tunables enable. One path for every open: the
+// half-open entry, the SYN cookie and the active open's SYN-ACK.
+#pragma once
+
+#include <cstdint>
+
+#include "tcp/options.h"
+#include "tcp/tcb.h"
+#include "tcp/tunables.h"
+#include "util/syncookie.h"
+
+namespace tern::tcp {
+
+using SynOffer = util::syncookie::SynOffer;
+
+// What a SYN's options offer. Without an MSS option the peer takes 536
+// (RFC 9293 3.7.1). Inline: a returned struct went out through the stack in
+// byte and word stores and came back as one wide load, which cannot be
+// store-forwarded (a stall on every SYN).
+inline SynOffer offer_of(const TcpOptions& o) {
+    SynOffer s;
+    s.mss = o.has_mss ? o.mss : uint16_t(536);
+    s.wscale_ok = o.has_wscale;
+    s.wscale = o.wscale;
+    s.sack_ok = o.sack_permitted;
+    s.timestamps = o.has_timestamp;
+    return s;
+}
+
+// The options both sides use: the peer's offer as far as the tunables take
+// it. (The MSS is the peer's: what it can receive.)
+inline SynOffer agreed(const Tunables& cfg, const SynOffer& peer) {
+    SynOffer s = peer;
+    s.wscale_ok = cfg.window_scaling && peer.wscale_ok;
+    s.sack_ok = cfg.sack && peer.sack_ok;
+    s.timestamps = cfg.timestamps && peer.timestamps;
+    s.ecn = false;
+    return s;
+}
+
+// Sets the TCB's options and send MSS from the peer's offer; `rcv_wscale`
+// is our shift, `peer_tsval` the TSval of the peer's SYN (TS.Recent).
+void negotiate(Tcb& t, const Tunables& cfg, uint8_t rcv_wscale, const SynOffer& peer,
+               uint32_t peer_tsval);
+
+// The options of a SYN or SYN-ACK: our MSS, and each of `on` (what we offer,
+// or what was agreed) with our window shift and the timestamps given.
+void put_syn_options(TcpOptions& o, const Tunables& cfg, uint8_t rcv_wscale, const SynOffer& on,
+                     uint32_t tsval, uint32_t tsecr);
+
+}  // namespace tern::tcp
