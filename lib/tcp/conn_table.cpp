@@ -1,5 +1,7 @@
 #include "tcp/conn_table.h"
 
+#include <new>
+
 namespace tern::tcp {
 
 ConnTable::ConnTable(uint32_t max_tcbs, uint32_t max_time_wait, Counters& ctr)
@@ -38,8 +40,9 @@ Tcb* ConnTable::alloc(const Tuple& tu, uint32_t slot) {
         return nullptr;
     }
     --tcb_free_n_;
-    Tcb& t = tcbs_[i];
-    t = Tcb();
+    // Constructed in place: `t = Tcb()` built the defaults in a temporary
+    // on the stack (a microcoded rep stos) and copied it over.
+    Tcb& t = *new (&tcbs_[i]) Tcb();
     t.index = i;
     t.tuple = tu;
     t.flow_hash = slot;
@@ -52,8 +55,7 @@ TimeWait* ConnTable::to_time_wait(const Tcb& t) {
         return nullptr;
     }
     const uint32_t i = tw_free_[--tw_free_n_];
-    TimeWait& tw = tws_[i];
-    tw = TimeWait{};
+    TimeWait& tw = *new (&tws_[i]) TimeWait{};
     tw.tuple = t.tuple;
     tw.flow_hash = t.flow_hash;
     flows_.replace(t.tuple, t.flow_hash, FlowTable::tw_ref(i));

@@ -34,6 +34,8 @@ class ConnTable {
     Tcb& tcb(uint32_t i) { return tcbs_[i]; }
     const Tcb& tcb(uint32_t i) const { return tcbs_[i]; }
     TimeWait& time_wait(uint32_t i) { return tws_[i]; }
+    // The pool's first TCB, for lists linked by index (fixed for life).
+    Tcb* tcb_base() { return tcbs_.get(); }
 
     // A TCB reset to its defaults, with its index, tuple and flow hash set,
     // entered in the flow table; nullptr (counted) if the pool or the table

@@ -13,10 +13,10 @@ namespace tern::tcp {
 
 class DirtyList {
   public:
-    explicit DirtyList(ConnTable& conns) : conns_(conns) {}
+    explicit DirtyList(ConnTable& conns) : tcbs_(conns.tcb_base()) {}
 
     bool empty() const { return head_ == kNoIndex; }
-    Tcb& front() { return conns_.tcb(head_); }
+    Tcb& front() { return tcbs_[head_]; }
     uint32_t head() const { return head_; }
 
     void mark(Tcb& t) {
@@ -27,7 +27,7 @@ class DirtyList {
         if (tail_ == kNoIndex) {
             head_ = t.index;
         } else {
-            conns_.tcb(tail_).dirty_next = t.index;
+            tcbs_[tail_].dirty_next = t.index;
         }
         tail_ = t.index;
     }
@@ -37,19 +37,19 @@ class DirtyList {
         if (t.dirty_prev == kNoIndex) {
             head_ = t.dirty_next;
         } else {
-            conns_.tcb(t.dirty_prev).dirty_next = t.dirty_next;
+            tcbs_[t.dirty_prev].dirty_next = t.dirty_next;
         }
         if (t.dirty_next == kNoIndex) {
             tail_ = t.dirty_prev;
         } else {
-            conns_.tcb(t.dirty_next).dirty_prev = t.dirty_prev;
+            tcbs_[t.dirty_next].dirty_prev = t.dirty_prev;
         }
         t.dirty = false;
         t.dirty_prev = t.dirty_next = kNoIndex;
     }
 
   private:
-    ConnTable& conns_;
+    Tcb* tcbs_;  // the TCB pool (fixed at construction): one load less per link
     uint32_t head_ = kNoIndex;
     uint32_t tail_ = kNoIndex;
 };

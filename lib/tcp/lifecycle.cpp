@@ -10,30 +10,25 @@ namespace tern::tcp {
 
 namespace {
 
-// What a TCB holds besides its slot, released before the slot goes back.
-void release_holdings(Core& c, Tcb& t) {
-    c.listeners.unlink(t);
-    cancel_timer(c, t);
-    c.dirty.unlink(t);
-    sendbuf::clear(t, c.chunks);
-    ooo::clear(t, c.chunks);
-}
-
-void free_conn(Core& c, Tcb& t) {
-    if (t.state == State::SynRcvd) c.listeners.leave_syn_rcvd(t);
-    release_holdings(c, t);
-    c.conns.free(t);
-}
-
-// The app may not touch a conn after on_closed, and a send/close from
-// inside on_closed finds it Closed and does nothing.
-void tell_closed(Core& c, Tcb& t, CloseReason why) {
+// The end of a conn for its app, and its timer and place on the output
+// list released. The app may not touch a conn after on_closed, and a
+// send/close/abort from inside on_closed finds it Closed and does nothing,
+// so neither comes back.
+[[gnu::always_inline]] inline void tell_closed(Core& c, Tcb& t, CloseReason why) {
     const bool tell = t.app_visible;
     if (tell) c.ctr.conn_closed.inc();
     t.state = State::Closed;
     cancel_timer(c, t);
     c.dirty.unlink(t);
     if (tell && t.app) t.app->on_closed(t, why);
+}
+
+// What a closed TCB still holds besides its slot: its place in an accept
+// queue and its chunks.
+void release_holdings(Core& c, Tcb& t) {
+    c.listeners.unlink(t);
+    sendbuf::clear(t, c.chunks);
+    ooo::clear(t, c.chunks);
 }
 
 }  // namespace
@@ -69,7 +64,8 @@ bool establish(Core& c, Tcb& t) {
 void close_conn(Core& c, Tcb& t, CloseReason why) {
     if (t.state == State::SynRcvd) c.listeners.leave_syn_rcvd(t);
     tell_closed(c, t, why);
-    free_conn(c, t);
+    release_holdings(c, t);
+    c.conns.free(t);
     c.effect(Effect::closed);
 }
 

@@ -4,8 +4,10 @@
 // half-open entry, the SYN cookie and the active open's SYN-ACK.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
+#include "tcp/chunk_pool.h"
 #include "tcp/options.h"
 #include "tcp/tcb.h"
 #include "tcp/tunables.h"
@@ -42,8 +44,22 @@ inline SynOffer agreed(const Tunables& cfg, const SynOffer& peer) {
 
 // Sets the TCB's options and send MSS from the peer's offer; `rcv_wscale`
 // is our shift, `peer_tsval` the TSval of the peer's SYN (TS.Recent).
-void negotiate(Tcb& t, const Tunables& cfg, uint8_t rcv_wscale, const SynOffer& peer,
-               uint32_t peer_tsval);
+// Inline: once per open, in its caller's registers.
+inline void negotiate(Tcb& t, const Tunables& cfg, uint8_t rcv_wscale, const SynOffer& peer,
+                      uint32_t peer_tsval) {
+    const SynOffer on = agreed(cfg, peer);
+    t.ts_ok = on.timestamps;
+    t.sack_ok = on.sack_ok;
+    if (on.wscale_ok) {
+        t.ws_ok = true;
+        t.snd_wscale = peer.wscale;
+        t.rcv_wscale = rcv_wscale;
+    }
+    if (t.ts_ok) t.ts_recent = peer_tsval;
+    const uint32_t opt_room = t.ts_ok ? 12 : 0;  // every segment carries TSopt
+    t.snd_mss = uint16_t(std::max<uint32_t>(
+        std::min<uint32_t>({peer.mss, cfg.mss, ChunkPool::kSize}) - opt_room, 64));
+}
 
 // The options of a SYN or SYN-ACK: our MSS, and each of `on` (what we offer,
 // or what was agreed) with our window shift and the timestamps given.

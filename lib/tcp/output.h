@@ -9,8 +9,8 @@
 namespace tern::tcp {
 
 // Inline: every segment sent starts here (out of line it was a call per
-// SYN-ACK of a flood).
-inline OutSegment* new_segment(Core& c, const Tuple& tu) {
+// SYN-ACK of a flood; GCC outlined it once it was no longer a member).
+[[gnu::always_inline]] inline OutSegment* new_segment(Core& c, const Tuple& tu) {
     OutSegment* o = c.out->push();
     if (!o) {
         // The engine drains the Outbox after every call; a full one means

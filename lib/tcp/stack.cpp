@@ -48,12 +48,12 @@ void Stack::hash_x4(uint64_t now_us, Inbound* const in[4]) const {
 
 Verdict Stack::on_segment(uint64_t now_us, const Inbound& in, Outbox& out) {
     begin_call(now_us, out);
-    core_.mac_hint = &in.mac;
     // What look_up() found still holds unless segments ahead of this one
     // changed the flow table.
     const uint32_t ref = in.looked_up && in.ref_gen == core_.conns.generation()
                              ? in.ref
                              : core_.conns.find(in.tuple, in.hash.slot());
+    core_.mac_hint = &in.mac;
     dispatch(ref, in.tuple, in.hash, in.seg);
     core_.mac_hint = nullptr;
     end_call();
@@ -61,11 +61,11 @@ Verdict Stack::on_segment(uint64_t now_us, const Inbound& in, Outbox& out) {
 }
 
 Verdict Stack::on_segment(uint64_t now_us, const Tuple& t, const Segment& seg, Outbox& out) {
-    Inbound in;
-    in.tuple = t;
-    in.seg = seg;
-    hash(in);
-    return on_segment(now_us, in, out);
+    begin_call(now_us, out);
+    const FlowHash h = core_.hasher(t);
+    dispatch(core_.conns.find(t, h.slot()), t, h, seg);
+    end_call();
+    return core_.verdict;
 }
 
 void Stack::dispatch(uint32_t ref, const Tuple& tu, FlowHash h, const Segment& seg) {
