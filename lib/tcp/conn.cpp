@@ -26,8 +26,7 @@ size_t Conn::send_space() const {
     if (t.fin_queued || (t.state != State::Established && t.state != State::CloseWait)) return 0;
     const uint32_t buffered = t.sb_bytes;
     if (buffered >= c.cfg.wmem) return 0;
-    return std::min<size_t>(c.cfg.wmem - buffered,
-                            size_t(c.chunks.available()) * ChunkPool::kSize);
+    return std::min<size_t>(c.cfg.wmem - buffered, size_t(c.chunks.available()) * ChunkPool::kSize);
 }
 
 void Conn::close() {

@@ -57,7 +57,7 @@ struct Core {
     uint64_t now_us = 0;
     uint64_t now_ms = 0;
     Outbox* out = nullptr;
-    Verdict verdict;           // on_segment's answer
+    Verdict verdict;                      // on_segment's answer
     const CookieMac* mac_hint = nullptr;  // on_segment's prepared MAC, during the call
 
     uint32_t now_ms32() const { return uint32_t(now_ms); }

@@ -9,11 +9,11 @@
 #include <algorithm>
 
 #include "tcp/chunk_pool.h"
-#include "tcp/reassembly.h"
-#include "tcp/send_buffer.h"
 #include "tcp/input.h"
 #include "tcp/lifecycle.h"
 #include "tcp/output.h"
+#include "tcp/reassembly.h"
+#include "tcp/send_buffer.h"
 #include "tcp/timers.h"
 #include "tcp/window.h"
 
@@ -29,7 +29,6 @@ namespace {
 // Serial comparison of 32-bit timestamps (RFC 7323 5.2: "TSval < TS.Recent"
 // is judged modulo 2^32, like sequence numbers).
 bool ts_before(uint32_t a, uint32_t b) { return int32_t(a - b) < 0; }
-
 
 bool check_paws(Core& c, Tcb& t, const Segment& seg) {
     if (!t.ts_ok || !seg.opt.has_timestamp) return true;

@@ -46,7 +46,9 @@ bool establish(Core& c, Tcb& t) {
     if (t.state == State::SynRcvd) c.listeners.leave_syn_rcvd(t);
     t.state = State::Established;
     c.ctr.established.inc();
-    c.effect(Effect::established);
+    // A cookie's ACK both creates the connection and establishes it: the
+    // engine learns the first (it may have state to set up).
+    if (c.verdict.effect != Effect::opened) c.effect(Effect::established);
     c.dirty.mark(t);  // timers: keepalive; output: anything queued
     if (t.passive) {
         c.guard.on_established();

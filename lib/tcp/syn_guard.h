@@ -108,9 +108,9 @@ class SynGuard {
     const Listeners& listeners_;
     const ConnTable& conns_;
     util::syncookie::CookieKeys keys_;
-    uint32_t gen_ = 1;               // the secret's generation (CookieMac::gen)
-    bool shared_ = false;            // set_secrets(s, shared)
-    uint64_t wall_offset_ms_ = 0;    // set_wall_offset_ms()
+    uint32_t gen_ = 1;             // the secret's generation (CookieMac::gen)
+    bool shared_ = false;          // set_secrets(s, shared)
+    uint64_t wall_offset_ms_ = 0;  // set_wall_offset_ms()
     util::SourceLimiter limiter_;
     FloodDetector flood_;
     bool flood_changed_ = false;
