@@ -153,6 +153,18 @@ class HttpRequestScanner {
     size_t take_version(const uint8_t* p, size_t n);
     size_t take_name(const uint8_t* p, size_t n);
     size_t take_member(const uint8_t* p, size_t n);
+    // Runs and line ends taken at once (http_scanner.cpp).
+    struct Cursor;
+    bool took(Cursor& in, size_t w);
+    void skip_run(Cursor& in, uint8_t cls);
+    bool lf_after(Cursor& in);
+    // One per part of the request, each for the byte at the cursor in one
+    // of the part's phases (phase_ on entry).
+    Result scan_start(uint8_t phase, uint8_t c, Cursor& in);
+    Result scan_target(uint8_t phase, uint8_t c, Cursor& in);
+    Result scan_version(uint8_t phase, uint8_t c, Cursor& in);
+    Result scan_name(uint8_t phase, uint8_t c, Cursor& in);
+    Result scan_value(uint8_t c, Cursor& in);
     Result fail(Error e, size_t used);
     Result complete(size_t used);
     // The request-line ended well: only now is an unknown method a 501
