@@ -42,7 +42,7 @@ uint64_t cookie_epoch(const tern::config::Config& cfg) {
 }
 
 void control_loop(tern::engine::Engine& eng, const tern::config::Config& cfg,
-                  const tern::util::SipKey& master, const tern::app::Options& o) {
+                  const tern::util::SipKey& master, const tern::cli::Options& o) {
     uint64_t epoch = cookie_epoch(cfg);
     auto start = Clock::now(), next_stats = start;
     auto interval = std::chrono::duration<double>(o.stats_interval);
@@ -93,12 +93,12 @@ int main(int argc, char** argv) {
         else (after ? ours : eal_cli).push_back(a);
     }
 
-    app::Options opt;
+    cli::Options opt;
     config::Config cfg;
     try {
-        opt = app::parse_options(ours);
+        opt = cli::parse_options(ours);
         if (opt.help) {
-            fmt::print("{}", app::usage());
+            fmt::print("{}", cli::usage());
             return 0;
         }
         if (!opt.config_file.empty()) config::apply_file(cfg, opt.config_file);

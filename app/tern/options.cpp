@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-namespace tern::app {
+namespace tern::cli {
 
 const char* usage() {
     return "usage: tern [EAL options] -- [-c FILE.toml] [--set section.key=value ...]\n"
@@ -55,4 +55,4 @@ Options parse_options(const std::vector<std::string>& args) {
     return o;
 }
 
-}  // namespace tern::app
+}  // namespace tern::cli

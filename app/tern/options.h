@@ -1,10 +1,11 @@
-// tern's own command line (after EAL's `--`).
+// tern's own command line (after EAL's `--`). Namespace tern::cli: the program
+// app/tern, apart from tern::app, the built-in applications of lib/app.
 #pragma once
 
 #include <string>
 #include <vector>
 
-namespace tern::app {
+namespace tern::cli {
 
 struct Options {
     std::string config_file;
@@ -19,4 +20,4 @@ struct Options {
 Options parse_options(const std::vector<std::string>& args);
 const char* usage();
 
-}  // namespace tern::app
+}  // namespace tern::cli
