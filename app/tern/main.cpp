@@ -13,10 +13,10 @@
 #include "config/config.h"
 #include "config/eal_args.h"
 #include "dpdk/eal.h"
-#include "engine/cookie_epochs.h"
 #include "engine/engine.h"
 #include "util/hex_key.h"
 #include "util/random.h"
+#include "util/syncookie_epochs.h"
 
 namespace {
 
@@ -53,7 +53,7 @@ void control_loop(tern::engine::Engine& eng, const tern::config::Config& cfg,
         if (o.run_seconds > 0 && t >= o.run_seconds) break;
         if (uint64_t e = cookie_epoch(cfg); e != epoch) {
             epoch = e;
-            if (!eng.set_cookie_secrets(tern::engine::secrets_for_epoch(master, epoch),
+            if (!eng.set_cookie_secrets(tern::util::syncookie::secrets_for_epoch(master, epoch),
                                         !cfg.syncookie_secret.empty()))
                 fmt::print(stderr, "tern: warning: a worker missed the SYN-cookie rotation\n");
         }
@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
         util::SipKey master = cfg.syncookie_secret.empty() ? util::random_key()
                                                            : *util::parse_key_hex(cfg.syncookie_secret);
-        eng.set_cookie_secrets(engine::secrets_for_epoch(master, cookie_epoch(cfg)),
+        eng.set_cookie_secrets(util::syncookie::secrets_for_epoch(master, cookie_epoch(cfg)),
                                !cfg.syncookie_secret.empty());
         eng.launch();
         eng.set_health(engine::Health::up);

@@ -15,15 +15,15 @@
 #include "util/siphash.h"
 #include "util/syncookie.h"
 
-namespace tern::engine {
+namespace tern::util::syncookie {
 
-inline util::SipKey epoch_secret(const util::SipKey& master, uint64_t epoch) {
-    return util::SipKey{util::siphash_u64x2(master, epoch, 0x636f6f6b69653031ull),
-                        util::siphash_u64x2(master, epoch, 0x636f6f6b69653032ull)};
+inline SipKey epoch_secret(const SipKey& master, uint64_t epoch) {
+    return SipKey{siphash_u64x2(master, epoch, 0x636f6f6b69653031ull),
+                  siphash_u64x2(master, epoch, 0x636f6f6b69653032ull)};
 }
 
-inline util::syncookie::CookieSecrets secrets_for_epoch(const util::SipKey& master, uint64_t epoch) {
+inline CookieSecrets secrets_for_epoch(const SipKey& master, uint64_t epoch) {
     return {epoch_secret(master, epoch), epoch_secret(master, epoch - 1)};
 }
 
-}  // namespace tern::engine
+}  // namespace tern::util::syncookie

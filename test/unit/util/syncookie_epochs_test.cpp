@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "engine/cookie_epochs.h"
 #include "util/hex_key.h"
+#include "util/syncookie_epochs.h"
 
 using namespace tern;
 namespace sc = util::syncookie;
@@ -15,8 +15,8 @@ TEST_CASE("nodes sharing a master secret validate each other's cookies", "[cooki
     CHECK(!util::parse_key_hex("000102030405060708090a0b0c0d0e0g"));
 
     const uint64_t epoch = 1000;
-    auto node_a = engine::secrets_for_epoch(*master, epoch);
-    auto node_b = engine::secrets_for_epoch(*master, epoch);
+    auto node_a = sc::secrets_for_epoch(*master, epoch);
+    auto node_b = sc::secrets_for_epoch(*master, epoch);
     sc::CookieTuple t{0xC6130001, 0xC6120002, 40000, 80};
     sc::SynOffer o;
     o.mss = 1460;
@@ -27,12 +27,12 @@ TEST_CASE("nodes sharing a master secret validate each other's cookies", "[cooki
     CHECK(r->mss == 1460);
 
     // One rotation later node B still accepts it (previous secret); two, not.
-    CHECK(sc::check(sc::CookieKeys(engine::secrets_for_epoch(*master, epoch + 1)), t, 12345, c.isn,
+    CHECK(sc::check(sc::CookieKeys(sc::secrets_for_epoch(*master, epoch + 1)), t, 12345, c.isn,
                     now_ms + 1000, std::nullopt));
-    CHECK(!sc::check(sc::CookieKeys(engine::secrets_for_epoch(*master, epoch + 2)), t, 12345, c.isn,
+    CHECK(!sc::check(sc::CookieKeys(sc::secrets_for_epoch(*master, epoch + 2)), t, 12345, c.isn,
                      now_ms + 1000, std::nullopt));
     // A node with another master rejects it.
     auto other = util::parse_key_hex("ffffffffffffffffffffffffffffffff");
-    CHECK(!sc::check(sc::CookieKeys(engine::secrets_for_epoch(*other, epoch)), t, 12345, c.isn,
+    CHECK(!sc::check(sc::CookieKeys(sc::secrets_for_epoch(*other, epoch)), t, 12345, c.isn,
                      now_ms + 1000, std::nullopt));
 }
