@@ -26,8 +26,18 @@ bool is_app_name(std::string_view name) {
     return false;
 }
 
+const std::string& app_name_list() {
+    static const std::string list = [] {
+        std::string l;
+        for (const char* const* n = kNames; *n; ++n) l += (l.empty() ? "" : ", ") + std::string(*n);
+        return l;
+    }();
+    return list;
+}
+
 const char* check_app_options(std::string_view name, const AppOptions& opts) {
-    if (!is_app_name(name)) return "unknown app (one of echo, discard, http)";
+    static const std::string unknown = "unknown app (one of " + app_name_list() + ")";
+    if (!is_app_name(name)) return unknown.c_str();
     if (name == "http" && opts.http_body.size() > kMaxHttpBody) {
         return "http.body longer than 32768 bytes (a response must fit in the send buffer)";
     }

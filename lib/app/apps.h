@@ -92,12 +92,16 @@ class BuiltinApp : public tcp::App {
 // std::unique_ptr<tcp::App>.
 std::unique_ptr<BuiltinApp> make_app(std::string_view name, const AppOptions& opts = {});
 
-// nullptr-terminated: {"echo", "discard", "http", nullptr}.
+// The names of the built-in apps, the one list of them: listen.app is
+// checked against it (config::validate and the key's parser) and make_app()
+// builds from it. nullptr-terminated: {"echo", "discard", "http", nullptr}.
 const char* const* app_names();
 bool is_app_name(std::string_view name);
+// "echo, discard, http", for error messages.
+const std::string& app_name_list();
 
-// nullptr if `opts` suit the app `name`, else a one-line reason (for config
-// validation).
+// nullptr if `opts` suit the app `name`, else a one-line reason (config
+// validation reports it before EAL starts).
 const char* check_app_options(std::string_view name, const AppOptions& opts);
 
 // "http_error_<reason>" for a 400 reason index (HttpRequestScanner::Error).

@@ -7,6 +7,7 @@
 
 #include <toml++/toml.h>
 
+#include "app/apps.h"
 #include "util/hex_key.h"
 
 namespace tern::config {
@@ -63,7 +64,7 @@ Key text(const char* name, std::string& (*field)(Config&)) {
 void set_listener_key(ListenerConfig& l, std::string_view key, std::string_view full, std::string_view v) {
     if (key == "port") l.port = uint16_t(parse_uint(full, v, 1, 65535));
     else if (key == "app") {
-        if (!known_app(v)) fail(full, v, "one of echo, discard, http");
+        if (!app::is_app_name(v)) fail(full, v, "one of " + app::app_name_list());
         l.app = std::string(v);
     } else if (key == "backlog") l.backlog = uint32_t(parse_uint(full, v, 0, 1u << 20));
     else if (key == "keepalive") l.keepalive = parse_bool(full, v);
@@ -234,10 +235,6 @@ void apply_set(Config& c, std::string_view a) {
     find_key(name, "--set").set(c, a.substr(eq + 1));
 }
 
-bool known_app(std::string_view name) {
-    return name == "echo" || name == "discard" || name == "http";
-}
-
 std::vector<ListenerConfig> Config::all_listeners() const {
     std::vector<ListenerConfig> out;
     if (listen.port != 0) out.push_back(listen);
@@ -256,6 +253,10 @@ void validate(const Config& c) {
         throw ConfigError("engine.address is not set (e.g. --set engine.address=198.18.0.2/24)");
     if (c.engine.burst > c.port.rx_desc)
         throw ConfigError("engine.burst must not exceed port.rx_desc");
+    app::AppOptions ao;
+    ao.http_body = c.http_body;
+    for (const auto& l : ls)
+        if (const char* why = app::check_app_options(l.app, ao)) throw ConfigError(why);
 }
 
 std::vector<std::pair<std::string, std::string>> describe(const Config& c) {

@@ -55,7 +55,7 @@ struct PortConfig {
 // A listening port and the built-in application that serves it.
 struct ListenerConfig {
     uint16_t port = 0;        // 0 = no listener
-    std::string app = "http"; // echo | discard | http
+    std::string app = "http"; // one of app::app_names()
     uint32_t backlog = 0;     // accept backlog; 0 = net.somaxconn
     bool keepalive = false;   // SO_KEEPALIVE on accepted connections
 };
@@ -77,15 +77,13 @@ struct Config {
     std::vector<ListenerConfig> all_listeners() const;
 };
 
-// Names accepted by listen.app (set by the layer that owns the apps).
-bool known_app(std::string_view name);
-
 // Parse TOML text; every key must be known. `origin` names the source in errors.
 void apply_toml(Config& c, std::string_view toml_text, std::string_view origin);
 void apply_file(Config& c, const std::string& path);
 // One "section.key=value" override from the command line.
 void apply_set(Config& c, std::string_view assignment);
-// Cross-key checks once everything is applied (e.g. an address is set).
+// Cross-key checks once everything is applied (e.g. an address is set, and
+// each listener's app can serve with http.body: app::check_app_options).
 void validate(const Config& c);
 
 // Every known key with its current value, for `--dump-config` and docs.

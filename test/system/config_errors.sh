@@ -28,6 +28,10 @@ expect_error "port.name: no DPDK port named 'net_tap9'" --no-huge -m 128 --no-pc
 expect_error "tcp.mss 9000 needs an MTU of 9040; port net_null0 has 1500" --no-huge -m 128 --no-pci \
     -l 0,1 --file-prefix=$PREFIX --vdev=net_null0 -- --set engine.address=198.18.0.2/24 --set tcp.mss=9000
 expect_error "engine.tx_stall_us: " -- --set engine.address=198.18.0.2/24 --set engine.tx_stall_us=5
+expect_error "listen.app: invalid value 'proxy' (expected one of echo, discard, http)" -- --set listen.app=proxy
+# Refused before EAL starts (no EAL options given: it would fail otherwise).
+expect_error "http.body longer than 32768 bytes" -- --set engine.address=198.18.0.2/24 \
+    --set listen.port=80 --set "http.body=$(head -c 32769 /dev/zero | tr '\0' b)"
 expect_error "EAL initialisation failed" --no-huge -m 128 --no-pci -l 0,1 --file-prefix=$PREFIX \
     --vdev=net_nonexistent0 -- --set engine.address=198.18.0.2/24
 tmp=$(mktemp); printf '[engine]\naddress = "198.18.0.2/24"\nmbufs = "many"\n' >"$tmp"

@@ -32,8 +32,36 @@ TEST_CASE("make_app builds each named app and refuses unknown names", "[app]") {
 }
 
 TEST_CASE("config's listen.app accepts exactly the app names", "[app]") {
-    for (const char* const* n = app_names(); *n; ++n) CHECK(tern::config::known_app(*n));
-    CHECK_FALSE(tern::config::known_app("proxy"));
+    tern::config::Config c;
+    for (const char* const* n = app_names(); *n; ++n) {
+        tern::config::apply_set(c, std::string("listen.app=") + *n);
+        CHECK(c.listen.app == *n);
+    }
+    CHECK(app_name_list() == "echo, discard, http");
+    CHECK_THROWS_WITH(tern::config::apply_set(c, "listen.app=proxy"),
+                      "listen.app: invalid value 'proxy' (expected one of echo, discard, http)");
+    CHECK_THROWS_WITH(
+        tern::config::apply_toml(c, "[[listeners]]\nport = 81\napp = \"ECHO\"\n", "f.toml"),
+        "f.toml: listeners.app: invalid value 'ECHO' (expected one of echo, discard, http)");
+    CHECK(check_app_options("proxy", {}) ==
+          std::string("unknown app (one of echo, discard, http)"));
+}
+
+TEST_CASE("config validation refuses an http.body no http listener can send", "[app][config]") {
+    tern::config::Config c;
+    tern::config::apply_set(c, "engine.address=198.18.0.2/24");
+    tern::config::apply_set(c, "listen.port=80");
+    c.http_body = std::string(kMaxHttpBody, 'b');
+    tern::config::validate(c);
+    c.http_body += 'b';
+    CHECK_THROWS_WITH(tern::config::validate(c),
+                      "http.body longer than 32768 bytes (a response must fit in the send buffer)");
+    // Only an http listener needs it to fit.
+    tern::config::apply_set(c, "listen.app=echo");
+    tern::config::validate(c);
+    tern::config::apply_toml(c, "[[listeners]]\nport = 81\napp = \"http\"\n", "f.toml");
+    CHECK_THROWS_WITH(tern::config::validate(c),
+                      "http.body longer than 32768 bytes (a response must fit in the send buffer)");
 }
 
 TEST_CASE("http.body is limited to what one send buffer holds", "[app]") {
