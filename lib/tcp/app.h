@@ -1,12 +1,13 @@
-// The application interface: what built-in apps (echo, HTTP responder, the
-// load-balancer proxy) see of a connection.
+// The application interface: what an app (lib/app's echo, discard and HTTP
+// responder) sees of a connection.
 //
 // Callbacks run inline on the worker, inside a Stack call. From a callback
 // an app may call send(), close() and abort() on this or any other
 // connection: sends are queued and go out in the same Outbox when the Stack
 // call returns; abort() takes effect as soon as the callback returns. A
 // virtual call per event is fine here (one per delivery, not per packet
-// field), and keeps apps independent of the Stack's template parameters.
+// field), and keeps apps apart from the Stack: they include this header,
+// not tcp/stack.h.
 #pragma once
 
 #include <cstdint>
