@@ -10,8 +10,6 @@
 // not tcp/stack.h.
 #pragma once
 
-#include <cstdint>
-
 #include <cstddef>
 #include <cstdint>
 
