@@ -94,6 +94,7 @@ const std::vector<Key>& keys() {
         num("engine.mbufs", F(c.engine.mbufs), 1023, 1u << 26),
         num("engine.mbuf_cache", F(c.engine.mbuf_cache), 0, 512),
         num("engine.burst", F(c.engine.burst), 1, kMaxBurst),
+        // Full connections (TCBs) per worker: the Stack's pool, sized at start.
         num("engine.max_conns", F(c.tcp.max_tcbs), 16, 1u << 26),
         num("engine.drain_ms", F(c.engine.drain_ms), 0, 600000),
         num("engine.tx_stall_us", F(c.engine.tx_stall_us), 100, 10000000),

@@ -33,7 +33,6 @@ struct EngineConfig {
     // in process over rings cps gained too (docs/performance.md). The NIC
     // profiles keep 32, where their vector RX paths are tuned.
     uint32_t burst = 128;
-    uint32_t max_conns = 65536;     // engine.max_conns: connection table size per worker
     uint32_t drain_ms = 2000;       // engine.drain_ms: graceful-shutdown budget
     // engine.tx_stall_us: how long a TX batch may wait for a ring that takes
     // nothing before it is dropped (engine/tx_batch.h). 2 ms: a working link

@@ -50,3 +50,18 @@ TEST_CASE("describe lists every key with its value", "[config]") {
     REQUIRE(it != d.end());
     CHECK(it->second == "198.18.0.2/24");
 }
+
+TEST_CASE("engine.max_conns sizes the TCB pool (tcp.max_tcbs) and is listed", "[config]") {
+    Config c;
+    CHECK(c.tcp.max_tcbs == 65536);
+    apply_set(c, "engine.max_conns=1000");
+    CHECK(c.tcp.max_tcbs == 1000);
+    apply_toml(c, "[engine]\nmax_conns = 2000\n", "f.toml");
+    CHECK(c.tcp.max_tcbs == 2000);
+    auto d = describe(c);
+    auto it = std::find_if(d.begin(), d.end(), [](auto& kv) { return kv.first == "engine.max_conns"; });
+    REQUIRE(it != d.end());
+    CHECK(it->second == "2000");
+    CHECK_THROWS_WITH(apply_set(c, "engine.max_conns=8"),
+                      Catch::Contains("engine.max_conns: invalid value '8'"));
+}
