@@ -18,6 +18,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engine/ports.h"
 #include "net/checksum.h"
 #include "net/ipv4.h"
 #include "util/bytes.h"
@@ -41,7 +42,7 @@ RingPort::RingPort(const config::Config& cfg, uint32_t ring_size, uint32_t gen_m
     if (!rx || !tx) throw std::runtime_error("rte_ring_create failed");
     int id = rte_eth_from_rings("bench_ring", &rx, 1, &tx, 1, unsigned(socket));
     if (id < 0) throw std::runtime_error("rte_eth_from_rings failed");
-    port = dpdk::start_port(uint16_t(id), 1, cfg);
+    port = dpdk::start_port(uint16_t(id), 1, engine::port_settings(cfg));
     gen_pool = rte_pktmbuf_pool_create("bench_gen", gen_mbufs, 512, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
                                        socket);
     if (!gen_pool) throw std::runtime_error(fmt::format("generator mbuf pool ({} mbufs)", gen_mbufs));
@@ -72,8 +73,8 @@ engine::QueueRef RingPort::queue(const config::Config& cfg, bool tx_offload) con
     q.local.ip = cfg.engine.address.addr;
     q.local.broadcast = cfg.engine.address.broadcast();
     q.pool = port.pool;
-    q.tx_ip_csum = port.tx_ip_csum || tx_offload;
-    q.tx_tcp_csum = port.tx_tcp_csum || tx_offload;
+    q.tx_csum = port.tx_csum;
+    if (tx_offload) q.tx_csum = {.ip = true, .tcp = true};
     return q;
 }
 
@@ -319,7 +320,7 @@ void Harness::describe(Report& r) const {
     }
     r.config("tcp.syncookies", std::to_string(cfg.tcp.syncookies));
     r.config("port.driver", ring->port.driver);
-    r.config("port.tx_csum_offload", (ring->port.tx_tcp_csum || opt.tx_offload) ? "yes" : "no");
+    r.config("port.tx_csum_offload", (ring->port.tx_csum.tcp || opt.tx_offload) ? "yes" : "no");
     r.config("rx_csum", opt.rx_csum_good ? "marked good in ol_flags (as a NIC)" : "verified in software");
     r.config("worker_lcore", std::to_string(worker_lcore));
     r.config("priority", opt.priority ? "nice -20 (process + autogroup)" : "normal");

@@ -21,6 +21,7 @@
 #include "common/hugepages.h"
 #include "dpdk/eal.h"
 #include "generator.h"
+#include "net/ipv4.h"
 #include "options.h"
 #include "report.h"
 

@@ -7,20 +7,21 @@
 #include <stdexcept>
 #include <thread>
 
-#include "config/config.h"
-
 namespace tern::gen {
 
 dpdk::Port open_port(const std::string& name, uint32_t mbufs) {
-    config::Config cfg;  // only the port and pool sizes are read
-    cfg.port.name = name;
-    cfg.engine.mbufs = mbufs;
-    cfg.engine.mbuf_cache = 256;
-    const auto ids = dpdk::select_ports(cfg.port);
+    dpdk::PortSettings s;
+    s.rx_desc = s.tx_desc = 1024;  // tern's defaults (port.rx_desc, port.tx_desc)
+    s.mbufs = mbufs;
+    s.mbuf_cache = 256;
+    // The least pool as tern counts its own (a TX batch of 512 per queue);
+    // the generator's TX stages hold more, as far as the pool lasts.
+    s.tx_batch = 512;
+    const auto ids = dpdk::select_ports(name);
     if (ids.size() != 1)
         throw std::runtime_error(fmt::format("{} ethdevs: name the one to use with --port", ids.size()));
     try {
-        return dpdk::start_port(ids[0], 1, cfg);
+        return dpdk::start_port(ids[0], 1, s);
     } catch (const std::exception& e) {
         // memif: a client cannot start before its server has made the socket.
         throw std::runtime_error(fmt::format("{} (a net_memif client: is its server, normally "

@@ -8,12 +8,9 @@
 #include <thread>
 
 #include "dpdk/eal.h"
+#include "engine/ports.h"
 
 namespace tern::engine {
-
-namespace {
-constexpr uint32_t kIpTcpHeaders = 40;  // IPv4 and TCP headers without options
-}  // namespace
 
 const char* health_name(Health h) {
     switch (h) {
@@ -32,16 +29,7 @@ Engine::Engine(const config::Config& cfg) : cfg_(cfg), live_(cfg) {
         throw config::ConfigError(
             "no worker lcore: give EAL at least two (e.g. -l 0,1); the main lcore runs control");
 
-    for (uint16_t id : dpdk::select_ports(cfg.port)) {
-        ports_.push_back(dpdk::start_port(id, uint16_t(lcores_.size()), cfg));
-        // A segment of tcp.mss bytes with its IPv4 and TCP headers must fit
-        // the port's MTU (timestamps and SACK blocks come out of the MSS).
-        const auto& p = ports_.back();
-        if (cfg.tcp.mss + kIpTcpHeaders > p.mtu)
-            throw config::ConfigError("tcp.mss " + std::to_string(cfg.tcp.mss) + " needs an MTU of " +
-                                      std::to_string(cfg.tcp.mss + kIpTcpHeaders) + "; port " +
-                                      p.name + " has " + std::to_string(p.mtu));
-    }
+    ports_ = start_ports(cfg, uint16_t(lcores_.size()));
 
     // Worker i polls queue i of every port that has one.
     size_t max_q = 0;
@@ -61,8 +49,7 @@ Engine::Engine(const config::Config& cfg) : cfg_(cfg), live_(cfg) {
             q.local.ip = cfg.engine.address.addr;
             q.local.broadcast = cfg.engine.address.broadcast();
             q.pool = p.pool;
-            q.tx_ip_csum = p.tx_ip_csum;
-            q.tx_tcp_csum = p.tx_tcp_csum;
+            q.tx_csum = p.tx_csum;
             q.max_frame = uint32_t(p.mtu) + net::eth::kHdrLen;
             qs.push_back(q);
         }

@@ -28,8 +28,8 @@
 //
 // Pure logic over a Driver, so the rules are tested with a fake PMD:
 //   uint16_t send(rte_mbuf** p, uint16_t n);   // rte_eth_tx_burst
-//   uint32_t length(const rte_mbuf* m);        // pkt_len
-//   void free(rte_mbuf** p, uint16_t n);       // rte_pktmbuf_free_bulk
+//   uint32_t length(const rte_mbuf* m);        // dpdk::packet_len
+//   void free(rte_mbuf** p, uint16_t n);       // dpdk::free_mbufs
 #pragma once
 
 #include <algorithm>

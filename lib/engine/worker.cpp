@@ -5,7 +5,6 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
-#include <rte_mbuf.h>
 
 #include "app/apps.h"
 #include "dpdk/eal.h"
@@ -15,7 +14,6 @@ namespace tern::engine {
 
 Worker::Worker(unsigned id, const config::Config& cfg, std::vector<QueueRef> queues)
     : id_(id),
-      cfg_(cfg),
       burst_(uint16_t(std::min<uint32_t>(cfg.engine.burst, kMaxBurst))),
       tx_stall_us_(cfg.engine.tx_stall_us),
       queues_(std::move(queues)),
@@ -78,12 +76,12 @@ unsigned Worker::poll_once(uint64_t now_us) {
         uint16_t n = rte_eth_rx_burst(q.port, q.queue, pkts, burst_);
         if (n == 0) continue;
         ctr_.rx_bursts.inc();
-        handle_burst(qi, pkts, n);
+        receive_burst(qi, pkts, n);
         total += n;
     }
     out_.clear();
     timers_fired_ = stack_->advance(now_us_, out_);
-    emit_all(nullptr, 0);
+    emit_all(nullptr);
     if (stack_->take_flood_change()) log_flood();
     control_.poll([this](const ControlRequest& r, Snapshot& snap) { on_control(r, snap); });
     for (auto& q : queues_) flush_tx(q);
@@ -106,6 +104,7 @@ void Worker::sync_wall_clock() {
 }
 
 // Once per start and end of a flood: the operator's "under SYN flood" line.
+// tcp.syncookies as the Stack has it now (it may have changed at run time).
 void Worker::log_flood() const {
     const tcp::FloodReport& r = stack_->flood();
     if (r.active)
@@ -113,7 +112,7 @@ void Worker::log_flood() const {
                  "worker %u: under SYN flood since t=%.1fs: %lu SYN/s, %u%% distinct sources, "
                  "SYN cookies %s\n",
                  id_, double(r.start_ms) / 1000, (unsigned long)r.peak_rate, r.distinct_pct,
-                 cfg_.tcp.syncookies ? "on" : "off (tcp.syncookies=0)");
+                 stack_->tunables().syncookies ? "on" : "off (tcp.syncookies=0)");
     else
         TERN_LOG(NOTICE, "worker %u: SYN flood over after %.1fs, peak %lu SYN/s (%u%% distinct)\n",
                  id_, double(r.end_ms - r.start_ms) / 1000, (unsigned long)r.peak_rate,
@@ -132,8 +131,8 @@ namespace {
 struct EthTx {
     uint16_t port, queue;
     uint16_t send(rte_mbuf** p, uint16_t n) { return rte_eth_tx_burst(port, queue, p, n); }
-    uint32_t length(const rte_mbuf* m) const { return m->pkt_len; }
-    void free(rte_mbuf** p, uint16_t n) { rte_pktmbuf_free_bulk(p, n); }
+    uint32_t length(const rte_mbuf* m) const { return dpdk::packet_len(m); }
+    void free(rte_mbuf** p, uint16_t n) { dpdk::free_mbufs(p, n); }
 };
 
 }  // namespace
@@ -151,12 +150,12 @@ void Worker::flush_tx(QueueRef& q, bool final) {
 
 void Worker::tail_drop(rte_mbuf* m) {
     ctr_.tx_full_drops.inc();
-    rte_pktmbuf_free(m);
+    dpdk::free_mbuf(m);
 }
 
 void Worker::drop(rte_mbuf* m, net::DropReason r) {
     ctr_.drop(r);
-    rte_pktmbuf_free(m);
+    dpdk::free_mbuf(m);
 }
 
 }  // namespace tern::engine

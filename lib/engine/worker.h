@@ -1,7 +1,8 @@
 // One Worker per lcore (style: DPDK l3fwd's lcore_conf): it owns its queue
 // ids, TX batches, counters, its TCP stack (connection table, timer wheel,
-// pools) and its apps, and reads an immutable config snapshot. Everything it
-// touches on the data path is its own: no locks, no sharing.
+// pools, and the live TCP tunables) and its apps, and copies the few engine
+// settings it reads. Everything it touches on the data path is its own: no
+// locks, no sharing, no reference into the control thread's configuration.
 #pragma once
 
 #include <array>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "dpdk/mbuf.h"
 #include "engine/clock.h"
 #include "engine/control.h"
 #include "engine/counters.h"
@@ -20,7 +22,6 @@
 #include "tcp/outbox.h"
 #include "tcp/stack.h"
 
-struct rte_mbuf;
 struct rte_mempool;
 
 namespace tern::app {
@@ -35,8 +36,7 @@ struct QueueRef {
     uint16_t queue = 0;
     net::LocalAddr local;
     rte_mempool* pool = nullptr;  // where new TX mbufs come from
-    bool tx_ip_csum = false;      // the port fills IPv4 header checksums
-    bool tx_tcp_csum = false;     // ... and TCP checksums
+    dpdk::TxChecksumOffload tx_csum;  // the checksums the port fills
     uint32_t max_frame = 1514;    // the longest frame the port sends: its MTU + Ethernet header
     uint8_t rx_held_polls = 0;    // polls in a row that left RX alone (TX batch full)
     TxBatch tx;
@@ -48,12 +48,14 @@ class alignas(64) Worker {
     // holds a whole burst (see poll_once).
     static constexpr uint8_t kMaxRxHeldPolls = 4;
 
+    // Reads cfg only here: the engine settings it needs are copied, the TCP
+    // tunables go to its Stack (which run-time changes update).
     Worker(unsigned id, const config::Config& cfg, std::vector<QueueRef> queues);
     ~Worker();
 
     // The poll loop; returns when `stop` is set, with every TX batch flushed.
     void run(const std::atomic<bool>& stop);
-    // One pass: every queue's rx burst -> handle -> timers -> tx bursts.
+    // One pass: every queue's rx burst (receive_burst) -> timers -> tx bursts.
     // Returns the number of packets received. Tests call it with their own
     // clock (microseconds); run() passes the TSC clock.
     unsigned poll_once(uint64_t now_us);
@@ -73,8 +75,12 @@ class alignas(64) Worker {
     uint64_t total_cycles() const { return ctr_.total_cycles.get(); }
 
   private:
-    // ARP, ICMP and drops are answered at once; true: a TCP frame, in `f`.
-    bool handle(uint16_t qi, rte_mbuf* m, net::Frame& f);
+    // The receive path of one RX burst, in passes (worker_rx.cpp).
+    void receive_burst(uint16_t qi, rte_mbuf** pkts, uint16_t n);
+    // Classifies one received frame and finishes whatever is not TCP: ARP
+    // and ICMP echo answered in place, everything else dropped and counted.
+    // True: a TCP frame, described in `f`, for stage_tcp.
+    bool classify_frame(uint16_t qi, rte_mbuf* m, net::Frame& f);
     // A received TCP segment, parsed and hashed, waiting for the Stack.
     struct Staged {
         rte_mbuf* m;
@@ -83,15 +89,19 @@ class alignas(64) Worker {
         tcp::Inbound in;  // parsed, hashed (in fours) and looked up ahead
     };
     static constexpr unsigned kStage = 32;  // a multiple of 4 (hash_staged)
-    void handle_burst(uint16_t qi, rte_mbuf** pkts, uint16_t n);
-    bool stage_tcp(uint16_t qi, rte_mbuf* m, Staged& s);  // s.f: the classified frame
+    // Parses the TCP header of s.f (the classified frame) into s.seg; a bad
+    // header is counted by reason and the frame freed (false).
+    bool stage_tcp(uint16_t qi, rte_mbuf* m, Staged& s);
     void hash_staged(unsigned first);
     void process_staged(unsigned n);
-    void handle_tcp(const Staged& s);
-    // Turns every OutSegment into a packet; `reuse` (the frame that caused
-    // them, or nullptr) becomes the first one, so a reply costs no allocation.
-    void emit_all(rte_mbuf* reuse, uint16_t reuse_q);
-    void emit_outbox(rte_mbuf* reuse, uint16_t reuse_q);
+    // One staged segment through the Stack, and its answers out.
+    void process_segment(const Staged& s);
+    // Turns every OutSegment into a packet. `from` (the staged frame that
+    // caused them, or nullptr): its mbuf becomes the first one, so a reply
+    // costs no allocation, and what goes to its sender goes back the way
+    // the frame came.
+    void emit_all(const Staged* from);
+    void emit_outbox(const Staged* from);
     bool emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net::MacAddr& dst);
     void transmit(QueueRef& q, rte_mbuf* m) {
         if (q.tx.full()) flush_tx(q);
@@ -117,9 +127,8 @@ class alignas(64) Worker {
     static constexpr uint64_t kWallSyncUs = 1'000'000;
 
     unsigned id_;
-    const config::Config& cfg_;
-    uint16_t burst_;
-    uint64_t tx_stall_us_;
+    uint16_t burst_;        // engine.burst
+    uint64_t tx_stall_us_;  // engine.tx_stall_us
     uint64_t next_too_big_log_us_ = 0;  // drop_too_big's log line: once a second at most
     uint64_t too_big_unlogged_ = 0;     // ... and how many it did not name
     std::vector<QueueRef> queues_;

@@ -24,7 +24,7 @@ void Worker::drain() {
     });
     out_.clear();
     stack_->flush(now_us_, out_);
-    emit_all(nullptr, 0);
+    emit_all(nullptr);
 }
 
 void Worker::fill_snapshot(Snapshot& snap) const {

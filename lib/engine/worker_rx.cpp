@@ -6,7 +6,6 @@
 // record) is prefetched; then the segments go through the Stack. The misses of a burst
 // (frames last written by the NIC or another core, table slots spread over
 // megabytes) overlap instead of stalling one segment at a time.
-#include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
 #include "engine/worker.h"
@@ -20,21 +19,21 @@ namespace tern::engine {
 namespace {
 
 // How far ahead of the frame being classified its successors are loaded:
-// the mbuf header two steps before its data (mtod reads it).
+// the mbuf header two steps before its data (frame_data reads it).
 constexpr uint16_t kDataAhead = 3;
 constexpr uint16_t kMbufAhead = 6;
 
 // Both lines of a frame's headers: a SYN with Linux's options ends at byte
 // 74, and verifying its checksum would otherwise stall on the second line.
 inline void prefetch_headers(rte_mbuf* m) {
-    const auto* d = rte_pktmbuf_mtod(m, const uint8_t*);
+    const uint8_t* d = dpdk::frame_data(m);
     rte_prefetch0(d);
     rte_prefetch0(d + RTE_CACHE_LINE_SIZE);
 }
 
 }  // namespace
 
-void Worker::handle_burst(uint16_t qi, rte_mbuf** pkts, uint16_t n) {
+void Worker::receive_burst(uint16_t qi, rte_mbuf** pkts, uint16_t n) {
     for (uint16_t i = 0; i < n && i < kMbufAhead; ++i) rte_prefetch0(pkts[i]);
     for (uint16_t i = 0; i < n && i < kDataAhead; ++i) prefetch_headers(pkts[i]);
     unsigned ns = 0;
@@ -45,7 +44,7 @@ void Worker::handle_burst(uint16_t qi, rte_mbuf** pkts, uint16_t n) {
         // field and then copied whole is read back in wider loads than it
         // was stored in, which store forwarding cannot serve (a stall).
         Staged& s = staged_[ns];
-        if (!handle(qi, pkts[i], s.f) || !stage_tcp(qi, pkts[i], s)) continue;
+        if (!classify_frame(qi, pkts[i], s.f) || !stage_tcp(qi, pkts[i], s)) continue;
         ++ns;
         if (ns % 4 == 0) hash_staged(ns - 4);
         if (ns == kStage) {
@@ -69,39 +68,36 @@ void Worker::process_staged(unsigned n) {
     // The last group of fewer than four, one at a time.
     for (unsigned k = n & ~3u; k < n; ++k) stack_->hash(staged_[k].in);
     for (unsigned k = 0; k < n; ++k) stack_->look_up(staged_[k].in);
-    for (unsigned k = 0; k < n; ++k) handle_tcp(staged_[k]);
+    for (unsigned k = 0; k < n; ++k) process_segment(staged_[k]);
 }
 
-bool Worker::handle(uint16_t qi, rte_mbuf* m, net::Frame& f) {
+bool Worker::classify_frame(uint16_t qi, rte_mbuf* m, net::Frame& f) {
     QueueRef& q = queues_[qi];
     ctr_.rx_packets.inc();
-    ctr_.rx_bytes.inc(m->pkt_len);
-    if (m->nb_segs != 1) {
+    ctr_.rx_bytes.inc(dpdk::packet_len(m));
+    if (!dpdk::is_single_segment(m)) {
         // Frames that do not fit one buffer never carry a handshake we serve.
         ctr_.rx_multiseg.inc();
         drop(m, net::DropReason::unsupported);
         return false;
     }
-    net::ClassifyOptions opt;
-    uint64_t ip_ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-    uint64_t l4_ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
-    if (ip_ck == RTE_MBUF_F_RX_IP_CKSUM_BAD || l4_ck == RTE_MBUF_F_RX_L4_CKSUM_BAD) {
+    const dpdk::RxChecksums ck = dpdk::rx_checksums(m);
+    if (ck.any_bad()) {
         drop(m, net::DropReason::bad_checksum);
         return false;
     }
-    opt.ip_csum_checked = ip_ck == RTE_MBUF_F_RX_IP_CKSUM_GOOD;
-    opt.l4_csum_checked = l4_ck == RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+    net::ClassifyOptions opt;
+    opt.ip_csum_checked = ck.ip == dpdk::Checksum::good;
+    opt.l4_csum_checked = ck.l4 == dpdk::Checksum::good;
 
-    auto c = net::classify(rte_pktmbuf_mtod(m, uint8_t*), m->data_len, q.local, f, opt);
+    auto c = net::classify(dpdk::frame_data(m), dpdk::frame_len(m), q.local, f, opt);
     switch (c.kind) {
         case net::FrameKind::arp:
             net::arp_make_reply(f.data, q.local.mac, q.local.ip);
             ctr_.arp_replies.inc();
             // Reply is exactly one ARP packet; trailing padding goes away.
-            rte_pktmbuf_trim(m, uint16_t(m->data_len - (net::eth::kHdrLen + net::arp::kLen)));
-            // RX flags must not read as TX offload requests; an attached
-            // external buffer (mlx5 MPRQ) stays attached.
-            m->ol_flags &= RTE_MBUF_F_EXTERNAL;
+            dpdk::trim_frame(m, net::eth::kHdrLen + net::arp::kLen);
+            dpdk::reuse_for_tx(m);
             transmit(q, m);
             return false;
         case net::FrameKind::icmp:
@@ -112,8 +108,8 @@ bool Worker::handle(uint16_t qi, rte_mbuf* m, net::Frame& f) {
             }
             net::icmp_echo_make_reply(f, q.local.mac);
             ctr_.icmp_echo_replies.inc();
-            rte_pktmbuf_trim(m, uint16_t(m->data_len - (f.l4 + f.l4_len)));
-            m->ol_flags &= RTE_MBUF_F_EXTERNAL;
+            dpdk::trim_frame(m, uint16_t(f.l4 + f.l4_len));
+            dpdk::reuse_for_tx(m);
             transmit(q, m);
             return false;
         case net::FrameKind::tcp:

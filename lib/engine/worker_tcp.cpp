@@ -1,8 +1,6 @@
 // The TCP path of a worker: parse, hand to the Stack, turn what it answers
 // into frames. The frame that caused the answer is rebuilt in place as the
 // first reply (SYN -> SYN-ACK costs no allocation and no copy of headers).
-#include <rte_mbuf.h>
-
 #include <cinttypes>
 
 #include "dpdk/eal.h"
@@ -18,7 +16,7 @@ namespace {
 constexpr size_t kL2L3 = net::eth::kHdrLen + net::ip4::kMinHdrLen;
 }  // namespace
 
-void Worker::handle_tcp(const Staged& s) {
+void Worker::process_segment(const Staged& s) {
     out_.clear();
     const tcp::Verdict v = stack_->on_segment(now_us_, s.in, out_);
     // The next hop is needed only for what the Stack may send later, on its
@@ -29,41 +27,43 @@ void Worker::handle_tcp(const Staged& s) {
     // ACK, which cost a hash and a random store per segment.
     if (v.effect == tcp::Effect::opened)
         neighbors_.learn(s.f.saddr, s.f.data + net::eth::kSrc, s.qi);
-    emit_all(s.m, s.qi);
+    emit_all(&s);
 }
 
-void Worker::emit_all(rte_mbuf* reuse, uint16_t reuse_q) {
-    emit_outbox(reuse, reuse_q);
+void Worker::emit_all(const Staged* from) {
+    emit_outbox(from);
     // A full Outbox left work behind (many conns became sendable at once):
     // send it now, a bounded number of rounds; the rest goes next poll.
     for (int round = 0; round < 8 && stack_->has_pending_output(); ++round) {
         stack_->flush(now_us_, out_);
         if (out_.empty()) break;
-        emit_outbox(nullptr, 0);
+        emit_outbox(nullptr);
     }
 }
 
-void Worker::emit_outbox(rte_mbuf* reuse, uint16_t reuse_q) {
+void Worker::emit_outbox(const Staged* from) {
     // Everything for the sender of the frame in hand goes back the way it
-    // came: to its source MAC, out of its queue.
+    // came: to its source MAC, out of its queue. Both from the staged frame
+    // (its MAC copied before the first reply is written over it), not read
+    // again through the mbuf.
+    rte_mbuf* reuse = from ? from->m : nullptr;
+    const uint16_t reuse_q = from ? from->qi : 0;
     net::MacAddr reuse_dst;
     uint32_t reuse_peer = 0;
-    if (reuse) {
-        const uint8_t* frame = rte_pktmbuf_mtod(reuse, uint8_t*);
-        reuse_dst = net::MacAddr::from(frame + net::eth::kSrc);
-        reuse_peer = util::load_be32(frame + net::eth::kHdrLen + net::ip4::kSrc);
+    if (from) {
+        reuse_dst = net::MacAddr::from(from->f.data + net::eth::kSrc);
+        reuse_peer = from->f.saddr;
     }
-    const bool have_peer = reuse != nullptr;
     for (const auto& s : out_) {
         rte_mbuf* m = nullptr;
         uint16_t qi = reuse_q;
         net::MacAddr dst;
-        if (have_peer && s.tuple.remote_addr == reuse_peer) {
+        if (from && s.tuple.remote_addr == reuse_peer) {
             dst = reuse_dst;
             if (reuse) {
                 m = reuse;  // emit() sets its lengths and flags
                 reuse = nullptr;
-            } else if (!(m = rte_pktmbuf_alloc(queues_[qi].pool))) {
+            } else if (!(m = dpdk::alloc_mbuf(queues_[qi].pool))) {
                 ctr_.tx_no_mbuf.inc();
                 continue;
             }
@@ -77,16 +77,16 @@ void Worker::emit_outbox(rte_mbuf* reuse, uint16_t reuse_q) {
             if (fallback) ctr_.tx_neighbor_fallback.inc();
             qi = n->queue;
             dst = n->mac;
-            m = rte_pktmbuf_alloc(queues_[qi].pool);
+            m = dpdk::alloc_mbuf(queues_[qi].pool);
             if (!m) {
                 ctr_.tx_no_mbuf.inc();
                 continue;
             }
         }
-        if (!emit(s, m, qi, dst)) rte_pktmbuf_free(m);
+        if (!emit(s, m, qi, dst)) dpdk::free_mbuf(m);
     }
     out_.clear();
-    if (reuse) rte_pktmbuf_free(reuse);  // nothing to answer with it
+    if (reuse) dpdk::free_mbuf(reuse);  // nothing to answer with it
 }
 
 bool Worker::emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net::MacAddr& dst) {
@@ -97,19 +97,13 @@ bool Worker::emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net:
         drop_too_big(s, q, total);
         return false;
     }
-    if (total + RTE_PKTMBUF_HEADROOM > m->buf_len) {
+    if (total > dpdk::tx_room(m)) {
         ctr_.tx_no_mbuf.inc();
         return false;
     }
-    // The mbuf is one segment (RX takes no others; alloc gives one), so its
-    // lengths are set here: rte_pktmbuf_reset/append would read and write its
-    // second cache line (next, tx_offload), which a frame sent without
-    // offloads never needs, and which a received mbuf does not have in cache.
-    m->data_off = RTE_PKTMBUF_HEADROOM;
-    m->data_len = uint16_t(total);
-    m->pkt_len = uint32_t(total);
-    m->ol_flags &= RTE_MBUF_F_EXTERNAL;  // an attached buffer stays attached
-    auto* p = rte_pktmbuf_mtod(m, uint8_t*);
+    // One segment from the headroom, no offload yet (dpdk/mbuf.h: without
+    // touching the mbuf's second cache line).
+    uint8_t* p = dpdk::start_tx_frame(m, uint16_t(total));
     dst.to(p + net::eth::kDst);
     q.local.mac.to(p + net::eth::kSrc);
     util::store_be16(p + net::eth::kType, net::eth::kTypeIpv4);
@@ -117,7 +111,7 @@ bool Worker::emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net:
     uint8_t* th = ip + net::ip4::kMinHdrLen;
     uint16_t l4_len = uint16_t(th_len + s.payload_len + s.payload2_len);
     net::ipv4_write_header(ip, s.tuple.local_addr, s.tuple.remote_addr, net::ip4::kProtoTcp, l4_len,
-                           ip_id_++, q.tx_ip_csum);
+                           ip_id_++, q.tx_csum.ip);
     uint32_t header_sum = 0;
     tcp::write_tcp_header_sized(th, th_len, s, &header_sum);
     uint8_t* payload = th + th_len;
@@ -126,15 +120,9 @@ bool Worker::emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net:
 
     uint32_t phdr = net::pseudo_header_sum(s.tuple.local_addr, s.tuple.remote_addr,
                                            net::ip4::kProtoTcp, l4_len);
-    if (q.tx_ip_csum || q.tx_tcp_csum) {
-        m->l2_len = net::eth::kHdrLen;
-        m->l3_len = net::ip4::kMinHdrLen;
-        m->ol_flags |= RTE_MBUF_F_TX_IPV4;
-    }
-    if (q.tx_ip_csum) m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
-    if (q.tx_tcp_csum) {
+    dpdk::request_tx_checksums(m, q.tx_csum, net::eth::kHdrLen, net::ip4::kMinHdrLen);
+    if (q.tx_csum.tcp) {
         // The NIC wants the folded, uncomplemented pseudo-header sum in place.
-        m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
         util::store_be16(th + 16, uint16_t(~net::csum_fold(phdr)));
     } else {
         // Summed from the header's values and the payload's source bytes,

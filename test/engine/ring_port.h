@@ -17,6 +17,7 @@
 
 #include "config/config.h"
 #include "dpdk/port.h"
+#include "engine/ports.h"
 #include "engine/worker.h"
 #include "util/bytes.h"
 
@@ -46,7 +47,7 @@ struct RingPort {
         tx = tx_rings[0];
         int id = rte_eth_from_rings(name.c_str(), rx_rings.data(), queues, tx_rings.data(), queues, 0);
         if (id < 0) throw std::runtime_error("rte_eth_from_rings failed");
-        port = queues == 1 ? dpdk::start_port(uint16_t(id), 1, cfg)
+        port = queues == 1 ? dpdk::start_port(uint16_t(id), 1, engine::port_settings(cfg))
                            : start_queues(uint16_t(id), queues, name);
         // net_ring's MAC is all zeros and has no setter (no mac_addr_set
         // op); a zero source MAC would also pass for one never written. The

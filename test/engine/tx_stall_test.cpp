@@ -3,14 +3,13 @@
 // and count what it cannot send, and come back when the port does.
 #include <catch2/catch.hpp>
 
-#include <rte_log.h>
 #include <rte_ring.h>
 
-#include <cstdio>
 #include <string>
 
 #include "engine/worker.h"
 #include "frames.h"
+#include "log_capture.h"
 #include "ring_port.h"
 
 using namespace tern;
@@ -53,27 +52,6 @@ TEST_CASE("a TX ring nobody drains for 3 s never stops RX; the port comes back",
     CHECK(rp.mbufs_in_use() == 0);
 }
 
-namespace {
-
-// rte_log output while it lives, for tests of what the worker logs.
-struct LogCapture {
-    char* buf = nullptr;
-    size_t len = 0;
-    FILE* f = open_memstream(&buf, &len);
-    LogCapture() { rte_openlog_stream(f); }
-    ~LogCapture() {
-        rte_openlog_stream(nullptr);
-        std::fclose(f);
-        std::free(buf);
-    }
-    std::string text() {
-        std::fflush(f);
-        return std::string(buf, len);
-    }
-};
-
-}  // namespace
-
 TEST_CASE("a segment longer than the port's MTU allows is not sent, but counted and logged",
           "[engine][tx]") {
     test::RingPort rp("ring_big");
@@ -85,7 +63,7 @@ TEST_CASE("a segment longer than the port's MTU allows is not sent, but counted 
     q.max_frame = 14 + 20 + 20 + 400;
     engine::Worker w(0, rp.cfg, {q});
     const auto& c = w.counters();
-    LogCapture log;
+    test::LogCapture log;
     uint64_t now = 1'000'000;
 
     test::PeerSegment s;
