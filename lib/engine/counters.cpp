@@ -29,7 +29,6 @@ CounterList sum_counters(const std::vector<const WorkerCounters*>& ws) {
     add("icmp_other", &WorkerCounters::icmp_other);
     add("rx_multiseg", &WorkerCounters::rx_multiseg);
     add("tcp_segments", &WorkerCounters::tcp_segments);
-    add("tcp_bad_header", &WorkerCounters::tcp_bad_header);
     add("tx_no_mbuf", &WorkerCounters::tx_no_mbuf);
     add("tx_no_neighbor", &WorkerCounters::tx_no_neighbor);
     add("tx_neighbor_fallback", &WorkerCounters::tx_neighbor_fallback);

@@ -22,15 +22,17 @@ struct alignas(64) WorkerCounters {
     util::Counter tx_deferred;    // frames a full TX ring did not take at once: kept, sent at a later flush
     util::Counter tx_refused;     // frames the PMD refused while it took those behind them: freed
     util::Counter tx_stall_drops; // frames freed after engine.tx_stall_us in which the TX ring took nothing
-    util::Counter tx_frame_too_big;  // segments longer than the port's MTU allows: not built (a builder bug)
+    util::Counter tx_frame_too_big;  // segments longer than the port's MTU or an mbuf allows: not built (a builder bug)
     util::Counter arp_replies, icmp_echo_replies;
-    util::Counter icmp_other;     // ICMP we do not answer (counted, dropped)
-    util::Counter rx_multiseg;    // chained mbufs: frames larger than one buffer
-    util::Counter tcp_segments;   // handed to the TCP layer
-    util::Counter tcp_bad_header; // TCP header rejected by the parser (by reason in tcp_parse_*)
+    util::Counter icmp_other;     // ICMP we do not answer: dropped
+    util::Counter rx_multiseg;    // chained mbufs (frames larger than one buffer): dropped
+    util::Counter tcp_segments;   // handed to the TCP layer (a bad header: the Stack's tcp_parse_*)
     util::Counter tx_no_mbuf;     // a segment not sent: mbuf pool empty
     util::Counter tx_no_neighbor; // a segment not sent: no next hop ever heard
     util::Counter tx_neighbor_fallback;  // sent to the last next hop seen (entry evicted)
+    // Frames classify() refused, by reason. Every received frame dropped is
+    // counted once: here, or in rx_multiseg, icmp_other or the Stack's
+    // tcp_parse_* (a TCP header the parser refused), never in two.
     std::array<util::Counter, size_t(net::DropReason::count)> drops;
     // Gauges, refreshed by the worker once per poll loop.
     util::Counter live_conns, time_wait_conns;

@@ -158,4 +158,9 @@ void Worker::drop(rte_mbuf* m, net::DropReason r) {
     dpdk::free_mbuf(m);
 }
 
+void Worker::drop(rte_mbuf* m, util::Counter& reason) {
+    reason.inc();
+    dpdk::free_mbuf(m);
+}
+
 }  // namespace tern::engine

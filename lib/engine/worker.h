@@ -114,11 +114,16 @@ class alignas(64) Worker {
     // not lost), for engine.tx_stall_us at most; a frame the PMD refuses is
     // freed and counted; `final` (the worker stops) frees and counts the rest.
     void flush_tx(QueueRef& q, bool final = false);
-    // The last guard before a frame is built: longer than the port sends.
-    void drop_too_big(const tcp::OutSegment& s, const QueueRef& q, size_t frame_len);
+    // The last guard before a frame is built: longer than `limit`, what the
+    // port sends (its MTU) or the mbuf holds.
+    void drop_too_big(const tcp::OutSegment& s, const QueueRef& q, size_t frame_len,
+                      uint32_t limit);
     // kMaxBurst frames wait for a TX ring that takes none: the newest goes.
     void tail_drop(rte_mbuf* m);
+    // A received frame dropped: counted once, by its reason (a classify()
+    // reason, or the specific counter of the step that refused it).
     void drop(rte_mbuf* m, net::DropReason r);
+    void drop(rte_mbuf* m, util::Counter& reason);
     void on_control(const ControlRequest& r, Snapshot& snap);
     void fill_snapshot(Snapshot& snap) const;
     void drain();

@@ -77,8 +77,7 @@ bool Worker::classify_frame(uint16_t qi, rte_mbuf* m, net::Frame& f) {
     ctr_.rx_bytes.inc(dpdk::packet_len(m));
     if (!dpdk::is_single_segment(m)) {
         // Frames that do not fit one buffer never carry a handshake we serve.
-        ctr_.rx_multiseg.inc();
-        drop(m, net::DropReason::unsupported);
+        drop(m, ctr_.rx_multiseg);
         return false;
     }
     const dpdk::RxChecksums ck = dpdk::rx_checksums(m);
@@ -102,8 +101,7 @@ bool Worker::classify_frame(uint16_t qi, rte_mbuf* m, net::Frame& f) {
             return false;
         case net::FrameKind::icmp:
             if (!net::icmp_is_echo_request(f)) {
-                ctr_.icmp_other.inc();
-                drop(m, net::DropReason::unsupported);
+                drop(m, ctr_.icmp_other);
                 return false;
             }
             net::icmp_echo_make_reply(f, q.local.mac);
@@ -130,8 +128,7 @@ bool Worker::stage_tcp(uint16_t qi, rte_mbuf* m, Staged& s) {
     const uint8_t* ip = f.data + f.l3;
     if (!stack_->parse(util::load_be32(ip + net::ip4::kDst), util::load_be32(ip + net::ip4::kSrc),
                        f.data + f.l4, f.l4_len, s.in)) {
-        ctr_.tcp_bad_header.inc();
-        drop(m, net::DropReason::malformed);
+        dpdk::free_mbuf(m);  // counted once, by the Stack's tcp_parse_<reason>
         return false;
     }
     s.m = m;

@@ -1,6 +1,7 @@
 // The TCP path of a worker: parse, hand to the Stack, turn what it answers
 // into frames. The frame that caused the answer is rebuilt in place as the
 // first reply (SYN -> SYN-ACK costs no allocation and no copy of headers).
+#include <algorithm>
 #include <cinttypes>
 
 #include "dpdk/eal.h"
@@ -93,12 +94,9 @@ bool Worker::emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net:
     QueueRef& q = queues_[qi];
     size_t th_len = s.header_length();
     size_t total = kL2L3 + th_len + s.payload_len + s.payload2_len;
-    if (total > q.max_frame) {
-        drop_too_big(s, q, total);
-        return false;
-    }
-    if (total > dpdk::tx_room(m)) {
-        ctr_.tx_no_mbuf.inc();
+    const uint32_t room = dpdk::tx_room(m);
+    if (total > q.max_frame || total > room) {
+        drop_too_big(s, q, total, std::min(q.max_frame, room));
         return false;
     }
     // One segment from the headroom, no offload yet (dpdk/mbuf.h: without
@@ -139,11 +137,12 @@ bool Worker::emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net:
     return true;
 }
 
-// The PMD would refuse such a frame (net_tap does, at every retry) or the
-// wire would drop it (DF is set): a segment the Stack built too long is
-// dropped here, counted, and named in the log once a second at most. TCP
-// then treats it as lost.
-void Worker::drop_too_big(const tcp::OutSegment& s, const QueueRef& q, size_t frame_len) {
+// The PMD would refuse such a frame (net_tap does, at every retry), the
+// wire would drop it (DF is set) or the mbuf cannot hold it: a segment the
+// Stack built too long is dropped here, counted, and named in the log once
+// a second at most. TCP then treats it as lost.
+void Worker::drop_too_big(const tcp::OutSegment& s, const QueueRef& q, size_t frame_len,
+                          uint32_t limit) {
     ctr_.tx_frame_too_big.inc();
     if (now_us_ < next_too_big_log_us_) {
         ++too_big_unlogged_;
@@ -153,7 +152,7 @@ void Worker::drop_too_big(const tcp::OutSegment& s, const QueueRef& q, size_t fr
              "worker %u: dropped a %zu-byte frame (port %u sends %u at most) for %s:%u -> %s:%u: "
              "seq %u ack %u flags 0x%02x, %u payload and %zu header bytes (%u SACK blocks, "
              "timestamps %s); %" PRIu64 " more since the last such line\n",
-             id_, frame_len, q.port, q.max_frame, net::format_ipv4(s.tuple.local_addr).c_str(),
+             id_, frame_len, q.port, limit, net::format_ipv4(s.tuple.local_addr).c_str(),
              s.tuple.local_port, net::format_ipv4(s.tuple.remote_addr).c_str(), s.tuple.remote_port,
              s.seq.raw(), s.ack.raw(), s.flags, s.payload_len + s.payload2_len, s.header_length(),
              s.opt.sack_count, s.opt.has_timestamp ? "on" : "off", too_big_unlogged_);

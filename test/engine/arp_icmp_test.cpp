@@ -1,5 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include <cstring>
+
 #include "engine/worker.h"
 #include "net/checksum.h"
 #include "frames.h"
@@ -101,6 +106,60 @@ TEST_CASE("bad frames are counted by reason and never leak an mbuf", "[engine]")
     auto& d = w.counters().drops;
     CHECK(d[size_t(net::DropReason::bad_checksum)].get() == 1);
     CHECK(d[size_t(net::DropReason::truncated)].get() == 2);
+    CHECK(rp.mbufs_in_use() == 0);
+}
+
+TEST_CASE("a dropped frame is counted once, by its most specific reason", "[engine]") {
+    test::RingPort rp("ring_once");
+    engine::Worker w(0, rp.cfg, {rp.queue()});
+    const auto& c = w.counters();
+    const auto& tcp = w.stack().counters();
+
+    // ICMP we do not answer: a timestamp request (type 13).
+    auto ts_request = echo_request(rp.port.mac, 1, 1);
+    uint8_t* ic = ts_request.data() + 14 + 20;
+    ic[0] = 13;
+    store_be16(ic + 2, 0);
+    store_be16(ic + 2, net::checksum(ic, 24));
+    rp.inject(ts_request);
+    // A TCP header whose data offset (4 words) is below its own size,
+    // checksum right: the parser refuses it.
+    test::PeerSegment s;
+    s.flags = 0x02;
+    auto bad_offset = test::tcp_frame(rp.port.mac, s);
+    uint8_t* th = bad_offset.data() + 14 + 20;
+    th[12] = 4 << 4;
+    store_be16(th + 16, 0);
+    store_be16(th + 16, net::csum_fold(net::csum_partial(
+                            th, 20, net::pseudo_header_sum(kPeerIp, kOurIp, 6, 20))));
+    rp.inject(bad_offset);
+    // A frame in two chained mbufs.
+    const auto good = echo_request(rp.port.mac, 1, 2);
+    rte_mbuf* head = rte_pktmbuf_alloc(rp.port.pool);
+    rte_mbuf* tail = rte_pktmbuf_alloc(rp.port.pool);
+    REQUIRE((head && tail));
+    std::memcpy(rte_pktmbuf_append(head, 34), good.data(), 34);
+    std::memcpy(rte_pktmbuf_append(tail, uint16_t(good.size() - 34)), good.data() + 34,
+                good.size() - 34);
+    REQUIRE(rte_pktmbuf_chain(head, tail) == 0);
+    REQUIRE(rte_ring_enqueue(rp.rx, head) == 0);
+
+    REQUIRE(w.poll_once() == 3);
+    CHECK(rp.sent().empty());
+    CHECK(c.rx_packets.get() == 3);
+    CHECK(c.rx_bytes.get() == 2 * good.size() + bad_offset.size());
+    CHECK(c.icmp_other.get() == 1);
+    CHECK(c.rx_multiseg.get() == 1);
+    CHECK(c.tcp_segments.get() == 1);
+    CHECK(tcp.parse_bad_data_offset.get() == 1);
+    CHECK(tcp.segments_in.get() == 0);
+    for (size_t r = 0; r < size_t(net::DropReason::count); ++r) {
+        INFO("drop_" << net::drop_reason_name(net::DropReason(r)));
+        CHECK(c.drops[r].get() == 0);
+    }
+    // The names /tern/stats shows: no second count of the TCP header.
+    for (const auto& [name, value] : engine::sum_counters({&c}))
+        CHECK(name != "tcp_bad_header");
     CHECK(rp.mbufs_in_use() == 0);
 }
 
