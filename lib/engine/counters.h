@@ -22,7 +22,9 @@ struct alignas(64) WorkerCounters {
     util::Counter tx_deferred;    // frames a full TX ring did not take at once: kept, sent at a later flush
     util::Counter tx_refused;     // frames the PMD refused while it took those behind them: freed
     util::Counter tx_stall_drops; // frames freed after engine.tx_stall_us in which the TX ring took nothing
-    util::Counter tx_frame_too_big;  // segments longer than the port's MTU or an mbuf allows: not built (a builder bug)
+    // Segments longer than the port's MTU or an mbuf allows: not built (a
+    // builder bug, or an MTU larger than the mbufs).
+    util::Counter tx_frame_too_big;
     util::Counter arp_replies, icmp_echo_replies;
     util::Counter icmp_other;     // ICMP we do not answer: dropped
     util::Counter rx_multiseg;    // chained mbufs (frames larger than one buffer): dropped

@@ -1,6 +1,7 @@
-// The TCP path of a worker: parse, hand to the Stack, turn what it answers
-// into frames. The frame that caused the answer is rebuilt in place as the
-// first reply (SYN -> SYN-ACK costs no allocation and no copy of headers).
+// The TCP path of a worker: each staged segment (parsed in worker_rx.cpp)
+// handed to the Stack, and what it answers turned into frames. The frame
+// that caused the answer is rebuilt in place as the first reply (SYN ->
+// SYN-ACK costs no allocation and no copy of headers).
 #include <algorithm>
 #include <cinttypes>
 

@@ -200,8 +200,9 @@ TEST_CASE("the worker drops what the NIC found bad, trusts what it found good an
             REQUIRE(rte_ring_dequeue(rp.tx, &obj) == 0);
             auto* m = static_cast<rte_mbuf*>(obj);
             CHECK(m->ol_flags == 0);
-            const auto rst = test::sent_segment(
-                std::vector<uint8_t>(dpdk::frame_data(m), dpdk::frame_data(m) + dpdk::frame_len(m)));
+            const uint8_t* d = dpdk::frame_data(m);
+            const auto rst =
+                test::sent_segment(std::vector<uint8_t>(d, d + dpdk::frame_len(m)));
             CHECK(rst.flags == 0x14);  // RST+ACK
             CHECK(rst.seq == 0);
             CHECK(rst.ack == 1001);

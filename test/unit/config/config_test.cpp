@@ -59,7 +59,8 @@ TEST_CASE("engine.max_conns sizes the TCB pool (tcp.max_tcbs) and is listed", "[
     apply_toml(c, "[engine]\nmax_conns = 2000\n", "f.toml");
     CHECK(c.tcp.max_tcbs == 2000);
     auto d = describe(c);
-    auto it = std::find_if(d.begin(), d.end(), [](auto& kv) { return kv.first == "engine.max_conns"; });
+    auto it = std::find_if(d.begin(), d.end(),
+                           [](auto& kv) { return kv.first == "engine.max_conns"; });
     REQUIRE(it != d.end());
     CHECK(it->second == "2000");
     CHECK_THROWS_WITH(apply_set(c, "engine.max_conns=8"),
