@@ -75,13 +75,17 @@ inline void trim_frame(rte_mbuf* m, uint16_t len) {
     m->pkt_len = len;
 }
 
-// Bytes a frame built from the headroom can hold in this mbuf.
+// Whether a frame of `len` bytes built from the headroom fits this mbuf
+// (one compare on the data path), and how many bytes fit (for messages).
+inline bool tx_fits(const rte_mbuf* m, size_t len) {
+    return len + RTE_PKTMBUF_HEADROOM <= m->buf_len;
+}
 inline uint32_t tx_room(const rte_mbuf* m) {
     return m->buf_len > RTE_PKTMBUF_HEADROOM ? uint32_t(m->buf_len - RTE_PKTMBUF_HEADROOM) : 0;
 }
 
 // Makes m (fresh from the pool or received) hold one segment of `len` bytes
-// (<= tx_room) starting at the headroom, with no offload requested; returns
+// (tx_fits) starting at the headroom, with no offload requested; returns
 // its first byte for the caller to write the frame. Works whatever m held
 // before, so a received frame becomes its own reply without a copy.
 inline uint8_t* start_tx_frame(rte_mbuf* m, uint16_t len) {
@@ -102,13 +106,15 @@ struct TxChecksumOffload {
 // starts at l2_len and its L4 header l3_len later. With c.tcp, the TCP
 // checksum field must hold the folded, uncomplemented pseudo-header sum
 // (the NIC adds the segment to it). Asking for none writes nothing: l2_len
-// and l3_len live on the mbuf's second cache line.
+// and l3_len live on the mbuf's second cache line. (One test per flag, no
+// early return: a caller's own test of c.tcp right after merges with it.)
 inline void request_tx_checksums(rte_mbuf* m, TxChecksumOffload c, uint8_t l2_len,
                                  uint16_t l3_len) {
-    if (!c.ip && !c.tcp) return;
-    m->l2_len = l2_len;
-    m->l3_len = l3_len;
-    m->ol_flags |= RTE_MBUF_F_TX_IPV4;
+    if (c.ip || c.tcp) {
+        m->l2_len = l2_len;
+        m->l3_len = l3_len;
+        m->ol_flags |= RTE_MBUF_F_TX_IPV4;
+    }
     if (c.ip) m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
     if (c.tcp) m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 }

@@ -115,8 +115,8 @@ class alignas(64) Worker {
     // freed and counted; `final` (the worker stops) frees and counts the rest.
     void flush_tx(QueueRef& q, bool final = false);
     // The last guard before a frame is built: longer than `limit`, what the
-    // port sends (its MTU) or the mbuf holds.
-    void drop_too_big(const tcp::OutSegment& s, const QueueRef& q, size_t frame_len,
+    // port sends (its MTU) or the mbuf holds. Cold: kept out of emit().
+    [[gnu::cold, gnu::noinline]] void drop_too_big(const tcp::OutSegment& s, const QueueRef& q, size_t frame_len,
                       uint32_t limit);
     // kMaxBurst frames wait for a TX ring that takes none: the newest goes.
     void tail_drop(rte_mbuf* m);

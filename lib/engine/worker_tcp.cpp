@@ -95,9 +95,8 @@ bool Worker::emit(const tcp::OutSegment& s, rte_mbuf* m, uint16_t qi, const net:
     QueueRef& q = queues_[qi];
     size_t th_len = s.header_length();
     size_t total = kL2L3 + th_len + s.payload_len + s.payload2_len;
-    const uint32_t room = dpdk::tx_room(m);
-    if (total > q.max_frame || total > room) {
-        drop_too_big(s, q, total, std::min(q.max_frame, room));
+    if (total > q.max_frame || !dpdk::tx_fits(m, total)) {
+        drop_too_big(s, q, total, std::min(q.max_frame, dpdk::tx_room(m)));
         return false;
     }
     // One segment from the headroom, no offload yet (dpdk/mbuf.h: without

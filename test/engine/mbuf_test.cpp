@@ -89,6 +89,8 @@ TEST_CASE("a frame rebuilt for TX starts at the headroom, one segment, no RX fla
     CHECK(dpdk::is_single_segment(m));
     CHECK(dpdk::tx_room(m) == uint32_t(m->buf_len - RTE_PKTMBUF_HEADROOM));
     CHECK(dpdk::tx_room(m) == RTE_MBUF_DEFAULT_DATAROOM);
+    CHECK(dpdk::tx_fits(m, RTE_MBUF_DEFAULT_DATAROOM));
+    CHECK_FALSE(dpdk::tx_fits(m, RTE_MBUF_DEFAULT_DATAROOM + 1));
 
     uint8_t* p = dpdk::start_tx_frame(m, 60);
     CHECK(p == static_cast<uint8_t*>(m->buf_addr) + RTE_PKTMBUF_HEADROOM);
