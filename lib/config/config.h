@@ -42,6 +42,8 @@ struct EngineConfig {
     // (its BGP speaker withdraws the VIP) while it still serves everything,
     // before it drains. 0: drain at once (a single node).
     uint32_t withdraw_ms = 0;
+
+    bool operator==(const EngineConfig&) const = default;
 };
 
 struct PortConfig {
@@ -49,6 +51,8 @@ struct PortConfig {
     uint32_t rx_desc = 1024;        // port.rx_desc
     uint32_t tx_desc = 1024;        // port.tx_desc
     bool promiscuous = false;       // port.promiscuous
+
+    bool operator==(const PortConfig&) const = default;
 };
 
 // A listening port and the built-in application that serves it.
@@ -57,6 +61,8 @@ struct ListenerConfig {
     std::string app = "http"; // one of app::app_names()
     uint32_t backlog = 0;     // accept backlog; 0 = net.somaxconn
     bool keepalive = false;   // SO_KEEPALIVE on accepted connections
+
+    bool operator==(const ListenerConfig&) const = default;
 };
 
 struct Config {
@@ -74,6 +80,8 @@ struct Config {
 
     // Every configured listener ([listen] first), ports unique.
     std::vector<ListenerConfig> all_listeners() const;
+
+    bool operator==(const Config&) const = default;
 };
 
 // Parse TOML text; every key must be known. `origin` names the source in errors.

@@ -114,16 +114,14 @@ bool Engine::set_cookie_secrets(const util::syncookie::CookieSecrets& s, bool sh
 namespace {
 
 // Keys whose values were used to size or build per-core structures.
-bool runtime_changeable(std::string_view key) {
-    static const char* const fixed[] = {
-        "tcp.max_tw_buckets", "tcp.send_chunks",       "tcp.rcv_wnd",
-        "tcp.window_scaling", "tcp.syn_rate_per_source", "tcp.syn_burst_per_source",
-        "tcp.syn_limiter_sources", "tcp.syn_flood_rate", "tcp.syncookie_secret",
-        "tcp.syncookie_rotate_s"};
-    if (key.rfind("tcp.", 0) != 0 && key != "net.somaxconn") return false;
-    for (const char* f : fixed)
-        if (key == f) return false;
-    return true;
+// A run-time change reaches the workers as their TCP tunables only
+// (set_tunables), and not those the pools and tables were built from
+// (tcp::keep_sizing's list, the one list of them): a change to anything
+// else needs a restart.
+bool runtime_changeable(const config::Config& live, const config::Config& next) {
+    config::Config rest = next;
+    rest.tcp = live.tcp;
+    return rest == live && tcp::same_sizing(live.tcp, next.tcp);
 }
 
 }  // namespace
@@ -133,7 +131,7 @@ void Engine::set_runtime(std::string_view assignment) {
     auto key = assignment.substr(0, assignment.find('='));
     config::Config next = live_;
     config::apply_set(next, assignment);
-    if (!runtime_changeable(key))
+    if (!runtime_changeable(live_, next))
         throw config::ConfigError(std::string(key) + " cannot change at run time (restart tern)");
     config::validate(next);
     ControlRequest r{ControlOp::set_tunables};

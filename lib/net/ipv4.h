@@ -27,6 +27,7 @@ struct Ipv4Cidr {
     // RFC 3021: a /31 (and a /32) has no directed broadcast address; the other
     // end of a /31 is a host, so only the limited broadcast remains.
     uint32_t broadcast() const { return prefix >= 31 ? 0xFFFFFFFF : (addr & mask()) | ~mask(); }
+    bool operator==(const Ipv4Cidr&) const = default;
 };
 // "a.b.c.d/len"; a bare address means /32.
 std::optional<Ipv4Cidr> parse_ipv4_cidr(std::string_view s);
