@@ -161,6 +161,43 @@ TEST_CASE("send MSS follows the peer's MSS option (536 without one)", "[tcp][han
     CHECK(segment_sizes(9000, true) == std::vector<uint32_t>{1000});
 }
 
+TEST_CASE("a tiny MSS option with timestamps is raised to 48 (Linux tcp_min_snd_mss)",
+          "[tcp][handshake][options]") {
+    // MSS 4 - 12 bytes of TSopt used to wrap to a 65,528-byte send MSS.
+    H h;
+    TcpOptions o = mss_opt(4);
+    o.has_timestamp = true;
+    o.ts_val = 100;
+    h.send({.flags = SYN, .seq = kCisn, .opt = o});
+    REQUIRE(h.out.size() == 1);
+    h.iss = h.out[0].seq.raw();
+    const uint32_t ours = h.out[0].opt.ts_val;
+    h.send({.flags = ACK, .seq = kCisn + 1, .ack = h.iss + 1, .opt = ts_opt(101, ours)});
+    REQUIRE(h.state() == State::Established);
+    // An echo app: 1,000 bytes come back in segments of 48 - 12 = 36 bytes.
+    h.app.on_data_hook = [](Conn& c, const std::string& s) {
+        REQUIRE(c.send(reinterpret_cast<const uint8_t*>(s.data()), s.size()) == s.size());
+    };
+    std::string req(1000, '\0');
+    for (size_t i = 0; i < req.size(); ++i) req[i] = char('a' + i % 26);
+    h.send({.flags = ACK | PSH,
+            .seq = kCisn + 1,
+            .ack = h.iss + 1,
+            .opt = ts_opt(102, ours),
+            .data = req});
+    CHECK(h.stack.check_invariants().empty());
+    REQUIRE(h.out.size() == 28);  // 27 * 36 + 28
+    std::string echoed;
+    for (size_t i = 0; i < h.out.size(); ++i) {
+        const OutSegment& s = h.out[i];
+        CHECK(s.seq.raw() == h.iss + 1 + 36 * i);
+        CHECK(s.total_payload() == (i + 1 < h.out.size() ? 36u : 28u));
+        echoed += payload_of(s);
+    }
+    CHECK(echoed == req);
+    CHECK(h.stack.check_invariants().empty());
+}
+
 TEST_CASE("a retransmitted SYN in SYN_RCVD re-sends the same SYN-ACK", "[tcp][handshake]") {
     H h;
     h.make_syn_rcvd();
