@@ -145,7 +145,10 @@ void update_send_window(Core& c, Tcb& t, const Segment& seg) {
 void update_ts_recent(Tcb& t, const Segment& seg) {
     // RFC 7323 4.3 (2): "If SEG.TSval >= TS.Recent and SEG.SEQ =<
     // Last.ACK.sent, then SEG.TSval is copied to TS.Recent". Every segment
-    // is ACKed at once, so Last.ACK.sent is RCV.NXT.
+    // is ACKed at once, so Last.ACK.sent is RCV.NXT. Only for a segment
+    // whose ACK is acceptable (Linux tcp_replace_ts_recent, after tcp_ack's
+    // checks): a blind segment with a bogus ACK and a huge TSval would
+    // otherwise make PAWS drop every real segment from then on.
     if (!t.ts_ok || !seg.opt.has_timestamp) return;
     if (!ts_before(seg.opt.ts_val, t.ts_recent) && seg.seq <= t.rcv_nxt) {
         t.ts_recent = seg.opt.ts_val;
@@ -218,6 +221,9 @@ bool process_ack(Core& c, Tcb& t, const Segment& seg) {
         send_challenge_ack(c, t);
         return false;
     }
+    // RFC 7323 4.3 (2): the ACK is acceptable; remember the peer's
+    // timestamp for echoing.
+    update_ts_recent(t, seg);
     // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK. Any
     // segments on the retransmission queue that are thereby entirely
     // acknowledged are removed." Duplicates (SEG.ACK =< SND.UNA) are ignored.
@@ -445,8 +451,6 @@ void input_synchronized(Core& c, Tcb& t, const Segment& seg) {
         c.dropped(Drop::no_ack);
         return;
     }
-    // RFC 7323 4.3 (2): remember the peer's timestamp for echoing.
-    update_ts_recent(t, seg);
     if (!process_ack(c, t, seg)) return;
     // RFC 9293 3.10.7.4 sixth: the URG bit. Urgent data is not supported
     // (RFC 6093 advises against it); such bytes are delivered inline.

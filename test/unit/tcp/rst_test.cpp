@@ -243,3 +243,37 @@ TEST_CASE("PAWS does not block an exact RST", "[tcp][paws]") {
     h.send({.flags = RST, .seq = kCisn + 1, .opt = ts_opt(1, ours)});
     CHECK(h.state() == State::Closed);
 }
+
+TEST_CASE("TS.Recent follows only acceptable ACKs (RFC 7323 4.3): a blind bogus ACK cannot wedge PAWS",
+          "[tcp][paws]") {
+    H h;
+    const uint32_t ours = h.make_established_ts(100);  // TS.Recent = 101
+    // In the window, but acknowledging data never sent, with a TSval far
+    // ahead: dropped with a challenge ACK that still echoes 101.
+    h.send({.flags = ACK | PSH,
+            .seq = kCisn + 1,
+            .ack = h.iss + 1000,
+            .opt = ts_opt(0x70000000u, ours),
+            .data = "x"});
+    REQUIRE(h.out.size() == 1);
+    expect(h.out[0], {.flags = ACK,
+                      .seq = h.iss + 1,
+                      .ack = kCisn + 1,
+                      .window = 65535,
+                      .opt = ts_opt(ours, 101)});
+    CHECK(h.stack.counters().bad_ack_drops.get() == 1);
+    // The real peer's next segment, with its own clock, is not PAWS-dropped.
+    h.send({.flags = ACK | PSH,
+            .seq = kCisn + 1,
+            .ack = h.iss + 1,
+            .opt = ts_opt(102, ours),
+            .data = "a"});
+    CHECK(h.app.received == "a");
+    CHECK(h.stack.counters().paws_drops.get() == 0);
+    REQUIRE(h.out.size() == 1);
+    expect(h.out[0], {.flags = ACK,
+                      .seq = h.iss + 1,
+                      .ack = kCisn + 2,
+                      .window = 65535,
+                      .opt = ts_opt(ours, 102)});
+}
