@@ -62,7 +62,7 @@ void input_syn_sent(Core& c, Tcb& t, const Segment& seg) {
     // "If SND.UNA > ISS (our SYN has been ACKed), change the connection
     // state to ESTABLISHED, form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT>".
     t.snd_una = seg.ack;
-    if (t.retries == 0) rtt_sample(c.cfg, t, c.now_ms32() - t.timer_base_ms);  // Karn: first SYN
+    rto_after_handshake(c, t);
     t.retries = 0;
     cancel_timer(c, t);
     t.ack_pending = true;

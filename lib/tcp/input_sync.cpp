@@ -196,8 +196,7 @@ bool ack_syn_rcvd(Core& c, Tcb& t, const Segment& seg) {
         }
         return false;
     }
-    // Karn: only an answer to the first SYN-ACK times the round trip.
-    if (t.retries == 0) rtt_sample(c.cfg, t, c.now_ms32() - t.timer_base_ms);
+    rto_after_handshake(c, t);
     cancel_timer(c, t);
     t.snd_una = seg.ack;
     // "and continue processing with the variables below set to:

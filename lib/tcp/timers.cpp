@@ -199,6 +199,17 @@ void update_timer(Core& c, Tcb& t) {
     cancel_timer(c, t);
 }
 
+void rto_after_handshake(const Core& c, Tcb& t) {
+    // Karn: only an answer to the first SYN or SYN-ACK times the round trip.
+    if (t.retries == 0) {
+        rtt_sample(c.cfg, t, c.now_ms32() - t.timer_base_ms);
+        return;
+    }
+    // RFC 6298 5.7: the initial RTO proved too short for this path: without
+    // a sample, data starts with 3 s (Linux TCP_TIMEOUT_FALLBACK).
+    if (t.srtt_us == 0) t.rto_ms = std::max(t.rto_ms, kRtoFallbackMs);
+}
+
 void rtt_sample(const Tunables& cfg, Tcb& t, uint32_t rtt_ms) {
     // RFC 6298 2.2/2.3 with alpha = 1/8, beta = 1/4, K = 4, G = 1 ms.
     const uint32_t r = std::max<uint32_t>(rtt_ms, 1) * 1000;  // µs; 0 marks "no sample"
