@@ -346,3 +346,30 @@ TEST_CASE("active open: SYN_SENT -> ESTABLISHED", "[tcp][handshake][active]") {
         CHECK(c.app.events == std::vector<std::string>{"closed:timeout"});
     }
 }
+
+TEST_CASE("close() in SYN_RCVD (simultaneous open) queues the FIN until ESTABLISHED",
+          "[tcp][handshake][active][close]") {
+    // RFC 9293 3.10.4 CLOSE in SYN-RECEIVED: "queue for processing after
+    // entering ESTABLISHED state". A connect()ed conn is the only one an app
+    // can see in SYN_RCVD.
+    Client c;
+    Conn* conn = c.stack.connect(c.now_ms * 1000, c.tu, c.app, c.out);
+    REQUIRE(conn != nullptr);
+    const uint32_t iss = c.out[0].seq.raw();
+    c.recv({.flags = SYN, .seq = 7000, .opt = mss_opt()});
+    REQUIRE(c.stack.state_of(c.tu) == State::SynRcvd);
+    conn->close();
+    c.out.clear();
+    c.stack.flush(c.now_ms * 1000, c.out);
+    CHECK(c.out.empty());  // no FIN before the handshake completes
+    CHECK(c.stack.state_of(c.tu) == State::SynRcvd);
+    c.recv({.flags = ACK, .seq = 7001, .ack = iss + 1});
+    CHECK(c.stack.state_of(c.tu) == State::FinWait1);
+    REQUIRE(c.out.size() == 1);
+    CHECK(c.out[0].flags == (FIN | ACK));
+    CHECK(c.out[0].seq.raw() == iss + 1);
+    CHECK(c.out[0].ack.raw() == 7001);
+    c.recv({.flags = ACK, .seq = 7001, .ack = iss + 2});
+    CHECK(c.stack.state_of(c.tu) == State::FinWait2);
+    CHECK(c.app.events == std::vector<std::string>{"open"});
+}
