@@ -1,6 +1,10 @@
 // Passive and active open: RFC 9293 3.5, 3.10.7.2-4; option negotiation
 // (RFC 7323, RFC 2018); issue 3 item 3 (handshake rules).
+#include <algorithm>
+#include <iterator>
+
 #include "harness.h"
+#include "tcp/inbound.h"
 
 using namespace tcptest;
 
@@ -196,6 +200,41 @@ TEST_CASE("a tiny MSS option with timestamps is raised to 48 (Linux tcp_min_snd_
     }
     CHECK(echoed == req);
     CHECK(h.stack.check_invariants().empty());
+}
+
+TEST_CASE("a SYN with a malformed option is answered with the options before it",
+          "[tcp][handshake][options]") {
+    // 20-byte header + MSS 1200, an option of length 0, WS 7 (not read).
+    std::vector<uint8_t> b(32, 0);
+    b[0] = 40000 >> 8, b[1] = 40000 & 0xFF, b[3] = 80;  // ports
+    b[4] = 0, b[5] = 0, b[6] = 0x03, b[7] = 0xE8;         // seq 1000 (kCisn)
+    b[12] = 8 << 4;
+    b[13] = SYN;
+    b[14] = 0xFF, b[15] = 0xFF;
+    const uint8_t opts[] = {2, 4, 0x04, 0xB0, 8, 0, 0, 0, 3, 3, 7, 0};
+    std::copy(std::begin(opts), std::end(opts), b.begin() + 20);
+    H h;
+    Inbound in;
+    REQUIRE(h.stack.parse(kTuple.local_addr, kTuple.remote_addr, b.data(), b.size(), in));
+    CHECK(in.tuple == kTuple);
+    CHECK(h.stack.counters().parse_option_zero_length.get() == 1);
+    h.out.clear();
+    h.stack.on_segment(h.now_us(), kTuple, in.seg, h.out);
+    REQUIRE(h.out.size() == 1);
+    expect(h.out[0], {.flags = SYN | ACK,
+                      .seq = h.out[0].seq.raw(),
+                      .ack = kCisn + 1,
+                      .window = 65535,
+                      .opt = mss_opt()});  // no window scaling: its option was not read
+    h.iss = h.out[0].seq.raw();
+    h.send({.flags = ACK, .seq = kCisn + 1, .ack = h.iss + 1});
+    REQUIRE(h.state() == State::Established);
+    const std::string big(1500, 'z');
+    h.app.conn->send(reinterpret_cast<const uint8_t*>(big.data()), big.size());
+    h.flush();
+    REQUIRE(h.out.size() == 2);
+    CHECK(h.out[0].total_payload() == 1200);  // the MSS before the bad option counts
+    CHECK(h.out[1].total_payload() == 300);
 }
 
 TEST_CASE("a retransmitted SYN in SYN_RCVD re-sends the same SYN-ACK", "[tcp][handshake]") {
