@@ -30,11 +30,20 @@ namespace {
 // is judged modulo 2^32, like sequence numbers).
 bool ts_before(uint32_t a, uint32_t b) { return int32_t(a - b) < 0; }
 
+// RFC 7323 5.5: after 24 days without a new TS.Recent the peer's timestamp
+// clock may have moved more than 2^31 ticks past it, so TS.Recent is no
+// longer a valid reference (Linux TCP_PAWS_24DAYS, on ts_recent_stamp).
+constexpr uint32_t kTsRecentValidS = 24 * 86400;
+
+bool ts_recent_stale(const Core& c, const Tcb& t) {
+    return c.now_s() - t.ts_recent_s >= kTsRecentValidS;
+}
+
 bool check_paws(Core& c, Tcb& t, const Segment& seg) {
     if (!t.ts_ok || !seg.opt.has_timestamp) return true;
     // RFC 7323 5.2 and Linux: a RST is judged by its sequence number only.
     if (seg.has(flag::kRst)) return true;
-    if (!ts_before(seg.opt.ts_val, t.ts_recent)) return true;
+    if (!ts_before(seg.opt.ts_val, t.ts_recent) || ts_recent_stale(c, t)) return true;
     // "Treat the arriving segment as not acceptable: send an ACK and drop."
     c.ctr.paws_drops.inc();
     c.dropped(Drop::paws);
@@ -142,7 +151,7 @@ void update_send_window(Core& c, Tcb& t, const Segment& seg) {
     t.snd_wl2 = seg.ack;
 }
 
-void update_ts_recent(Tcb& t, const Segment& seg) {
+void update_ts_recent(const Core& c, Tcb& t, const Segment& seg) {
     // RFC 7323 4.3 (2): "If SEG.TSval >= TS.Recent and SEG.SEQ =<
     // Last.ACK.sent, then SEG.TSval is copied to TS.Recent". Every segment
     // is ACKed at once, so Last.ACK.sent is RCV.NXT. Only for a segment
@@ -150,8 +159,11 @@ void update_ts_recent(Tcb& t, const Segment& seg) {
     // checks): a blind segment with a bogus ACK and a huge TSval would
     // otherwise make PAWS drop every real segment from then on.
     if (!t.ts_ok || !seg.opt.has_timestamp) return;
-    if (!ts_before(seg.opt.ts_val, t.ts_recent) && seg.seq <= t.rcv_nxt) {
+    // A stale TS.Recent (24 idle days) is replaced by any TSval.
+    const bool newer = !ts_before(seg.opt.ts_val, t.ts_recent) || ts_recent_stale(c, t);
+    if (newer && seg.seq <= t.rcv_nxt) {
         t.ts_recent = seg.opt.ts_val;
+        t.ts_recent_s = c.now_s();
     }
 }
 
@@ -222,7 +234,7 @@ bool process_ack(Core& c, Tcb& t, const Segment& seg) {
     }
     // RFC 7323 4.3 (2): the ACK is acceptable; remember the peer's
     // timestamp for echoing.
-    update_ts_recent(t, seg);
+    update_ts_recent(c, t, seg);
     // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK. Any
     // segments on the retransmission queue that are thereby entirely
     // acknowledged are removed." Duplicates (SEG.ACK =< SND.UNA) are ignored.

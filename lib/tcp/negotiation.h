@@ -48,10 +48,11 @@ inline SynOffer agreed(const Tunables& cfg, const SynOffer& peer) {
 }
 
 // Sets the TCB's options and send MSS from the peer's offer; `rcv_wscale`
-// is our shift, `peer_tsval` the TSval of the peer's SYN (TS.Recent).
+// is our shift, `peer_tsval` the TSval of the peer's SYN (TS.Recent, set
+// at `now_s`).
 // Inline: once per open, in its caller's registers.
 inline void negotiate(Tcb& t, const Tunables& cfg, uint8_t rcv_wscale, const SynOffer& peer,
-                      uint32_t peer_tsval) {
+                      uint32_t peer_tsval, uint32_t now_s) {
     const SynOffer on = agreed(cfg, peer);
     t.ts_ok = on.timestamps;
     t.sack_ok = on.sack_ok;
@@ -60,7 +61,10 @@ inline void negotiate(Tcb& t, const Tunables& cfg, uint8_t rcv_wscale, const Syn
         t.snd_wscale = peer.wscale;
         t.rcv_wscale = rcv_wscale;
     }
-    if (t.ts_ok) t.ts_recent = peer_tsval;
+    if (t.ts_ok) {
+        t.ts_recent = peer_tsval;
+        t.ts_recent_s = now_s;
+    }
     // The peer's MSS counts options too (RFC 6691): every segment carries
     // TSopt, so its room comes off. An MSS option below kMinSndMss is raised
     // to it first (Linux tcp_min_snd_mss), so the subtraction cannot wrap

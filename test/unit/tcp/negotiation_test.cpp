@@ -110,18 +110,19 @@ TEST_CASE("negotiate: options, send MSS and TS.Recent in the TCB", "[tcp][negoti
 
     SECTION("everything offered") {
         Tcb t;
-        negotiate(t, cfg, 5, offer(1400, true, 9, true, true), 4242);
+        negotiate(t, cfg, 5, offer(1400, true, 9, true, true), 4242, 77);
         CHECK(t.ts_ok);
         CHECK(t.sack_ok);
         CHECK(t.ws_ok);
         CHECK(t.snd_wscale == 9);
         CHECK(t.rcv_wscale == 5);
         CHECK(t.ts_recent == 4242);
+        CHECK(t.ts_recent_s == 77);  // set now (s): RFC 7323 5.5's 24 days count from it
         CHECK(t.snd_mss == 1400 - 12);  // every segment carries TSopt
     }
     SECTION("nothing offered but an MSS") {
         Tcb t;
-        negotiate(t, cfg, 5, offer(1400, false, 9, false, false), 4242);
+        negotiate(t, cfg, 5, offer(1400, false, 9, false, false), 4242, 0);
         CHECK(!t.ts_ok);
         CHECK(!t.sack_ok);
         CHECK(!t.ws_ok);
@@ -145,7 +146,7 @@ TEST_CASE("negotiate: options, send MSS and TS.Recent in the TCB", "[tcp][negoti
             Tunables c = cfg;
             c.mss = k.ours;
             Tcb t;
-            negotiate(t, c, 7, offer(k.peer, false, 0, false, k.ts), 1);
+            negotiate(t, c, 7, offer(k.peer, false, 0, false, k.ts), 1, 0);
             CHECK(t.snd_mss == k.want);
         }
     }
@@ -154,7 +155,7 @@ TEST_CASE("negotiate: options, send MSS and TS.Recent in the TCB", "[tcp][negoti
         c.timestamps = false;
         c.window_scaling = false;
         Tcb t;
-        negotiate(t, c, 5, offer(1400, true, 9, true, true), 4242);
+        negotiate(t, c, 5, offer(1400, true, 9, true, true), 4242, 0);
         CHECK(!t.ts_ok);
         CHECK(!t.ws_ok);
         CHECK(t.sack_ok);
@@ -174,7 +175,7 @@ TEST_CASE("negotiate: a tiny MSS option with timestamps gives 48 - 12 bytes",
     for (const uint16_t peer : {0, 1, 8, 11, 47, 48}) {
         INFO("peer MSS " << peer);
         Tcb t;
-        negotiate(t, cfg, 7, offer(peer, false, 0, false, true), 1);
+        negotiate(t, cfg, 7, offer(peer, false, 0, false, true), 1, 0);
         CHECK(t.ts_ok);
         CHECK(t.snd_mss == 36);
     }

@@ -277,3 +277,31 @@ TEST_CASE("TS.Recent follows only acceptable ACKs (RFC 7323 4.3): a blind bogus 
                       .window = 65535,
                       .opt = ts_opt(ours, 102)});
 }
+
+TEST_CASE("PAWS: TS.Recent idle for 24 days is invalid (RFC 7323 5.5)", "[tcp][paws]") {
+    H h;
+    const uint32_t ours = h.make_established_ts(100);  // TS.Recent = 101, stamped now
+    const uint64_t t0 = h.now_ms;
+    constexpr uint64_t k24Days = 24ull * 86400 * 1000;
+    // A second short of 24 days: an older TSval is still PAWS-dropped.
+    h.advance_to(t0 + k24Days - 1000);
+    h.send({.flags = ACK | PSH, .seq = kCisn + 1, .ack = h.iss + 1, .opt = ts_opt(50, ours),
+            .data = "a"});
+    CHECK(h.app.received.empty());
+    CHECK(h.stack.counters().paws_drops.get() == 1);
+    // 24 days: TS.Recent no longer counts; the segment is taken and its
+    // TSval becomes TS.Recent.
+    h.advance_to(t0 + k24Days);
+    h.send({.flags = ACK | PSH, .seq = kCisn + 1, .ack = h.iss + 1, .opt = ts_opt(50, ours),
+            .data = "a"});
+    CHECK(h.app.received == "a");
+    CHECK(h.stack.counters().paws_drops.get() == 1);
+    REQUIRE(h.out.size() == 1);
+    CHECK(h.out[0].ack.raw() == kCisn + 2);
+    CHECK(h.out[0].opt.ts_ecr == 50);
+    // ... and is judged as usual from then on.
+    h.send({.flags = ACK | PSH, .seq = kCisn + 2, .ack = h.iss + 1, .opt = ts_opt(49, ours),
+            .data = "b"});
+    CHECK(h.app.received == "a");
+    CHECK(h.stack.counters().paws_drops.get() == 2);
+}
