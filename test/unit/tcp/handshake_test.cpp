@@ -169,15 +169,7 @@ TEST_CASE("a tiny MSS option with timestamps is raised to 48 (Linux tcp_min_snd_
           "[tcp][handshake][options]") {
     // MSS 4 - 12 bytes of TSopt used to wrap to a 65,528-byte send MSS.
     H h;
-    TcpOptions o = mss_opt(4);
-    o.has_timestamp = true;
-    o.ts_val = 100;
-    h.send({.flags = SYN, .seq = kCisn, .opt = o});
-    REQUIRE(h.out.size() == 1);
-    h.iss = h.out[0].seq.raw();
-    const uint32_t ours = h.out[0].opt.ts_val;
-    h.send({.flags = ACK, .seq = kCisn + 1, .ack = h.iss + 1, .opt = ts_opt(101, ours)});
-    REQUIRE(h.state() == State::Established);
+    const uint32_t ours = h.make_established_ts(100, mss_opt(4));
     // An echo app: 1,000 bytes come back in segments of 48 - 12 = 36 bytes.
     h.app.on_data_hook = [](Conn& c, const std::string& s) {
         REQUIRE(c.send(reinterpret_cast<const uint8_t*>(s.data()), s.size()) == s.size());
