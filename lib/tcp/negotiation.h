@@ -71,8 +71,8 @@ inline void negotiate(Tcb& t, const Tunables& cfg, uint8_t rcv_wscale, const Syn
     // (an MSS of 4 would have made a 65,528-byte send MSS) and a peer cannot
     // make us send segments of a byte or two: with timestamps, 36 bytes.
     const uint32_t opt_room = t.ts_ok ? 12 : 0;
-    const uint32_t mss = std::max<uint32_t>(
-        std::min<uint32_t>({peer.mss, cfg.mss, ChunkPool::kSize}), kMinSndMss);
+    const uint32_t mss =
+        std::max<uint32_t>(std::min<uint32_t>({peer.mss, cfg.mss, ChunkPool::kSize}), kMinSndMss);
     t.snd_mss = uint16_t(mss - opt_room);
 }
 

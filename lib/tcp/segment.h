@@ -63,7 +63,9 @@ enum class ParseResult : uint8_t {
 
 const char* parse_result_name(ParseResult r);
 // The segment was parsed (Ok, or options cut short at a malformed one).
-inline bool parsed(ParseResult r) { return r == ParseResult::Ok || r >= ParseResult::OptionOverrun; }
+inline bool parsed(ParseResult r) {
+    return r == ParseResult::Ok || r >= ParseResult::OptionOverrun;
+}
 
 // Parses the TCP header and options at `tcp` (header + payload, `len`
 // bytes, checksum already verified by the caller).

@@ -199,7 +199,7 @@ TEST_CASE("a SYN with a malformed option is answered with the options before it"
     // 20-byte header + MSS 1200, an option of length 0, WS 7 (not read).
     std::vector<uint8_t> b(32, 0);
     b[0] = 40000 >> 8, b[1] = 40000 & 0xFF, b[3] = 80;  // ports
-    b[4] = 0, b[5] = 0, b[6] = 0x03, b[7] = 0xE8;         // seq 1000 (kCisn)
+    b[4] = 0, b[5] = 0, b[6] = 0x03, b[7] = 0xE8;       // seq 1000 (kCisn)
     b[12] = 8 << 4;
     b[13] = SYN;
     b[14] = 0xFF, b[15] = 0xFF;

@@ -117,7 +117,7 @@ TEST_CASE("negotiate: options, send MSS and TS.Recent in the TCB", "[tcp][negoti
         CHECK(t.snd_wscale == 9);
         CHECK(t.rcv_wscale == 5);
         CHECK(t.ts_recent == 4242);
-        CHECK(t.ts_recent_s == 77);  // set now (s): RFC 7323 5.5's 24 days count from it
+        CHECK(t.ts_recent_s == 77);     // set now (s): RFC 7323 5.5's 24 days count from it
         CHECK(t.snd_mss == 1400 - 12);  // every segment carries TSopt
     }
     SECTION("nothing offered but an MSS") {

@@ -238,8 +238,9 @@ TEST_CASE("PAWS does not block an exact RST", "[tcp][paws]") {
     CHECK(h.state() == State::Closed);
 }
 
-TEST_CASE("TS.Recent follows only acceptable ACKs (RFC 7323 4.3): a blind bogus ACK cannot wedge PAWS",
-          "[tcp][paws]") {
+TEST_CASE(
+    "TS.Recent follows only acceptable ACKs (RFC 7323 4.3): a blind bogus ACK cannot wedge PAWS",
+    "[tcp][paws]") {
     H h;
     const uint32_t ours = h.make_established_ts(100);  // TS.Recent = 101
     // In the window, but acknowledging data never sent, with a TSval far
