@@ -34,7 +34,8 @@ struct alignas(64) WorkerCounters {
     util::Counter tx_neighbor_fallback;  // sent to the last next hop seen (entry evicted)
     // Frames classify() refused, by reason. Every received frame dropped is
     // counted once: here, or in rx_multiseg, icmp_other or the Stack's
-    // tcp_parse_* (a TCP header the parser refused), never in two.
+    // tcp_parse_* (a TCP header the parser refused), never in two. (The
+    // tcp_parse_option_* counters drop nothing: the options end there.)
     std::array<util::Counter, size_t(net::DropReason::count)> drops;
     // Gauges, refreshed by the worker once per poll loop.
     util::Counter live_conns, time_wait_conns;

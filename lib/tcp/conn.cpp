@@ -39,6 +39,13 @@ void Conn::close() {
         case State::CloseWait:
             t.state = State::LastAck;
             break;
+        case State::SynRcvd:
+            // RFC 9293 3.10.4: "queue for processing after entering
+            // ESTABLISHED state": establish() goes to FIN_WAIT_1 instead.
+            // (A connect()ed conn after a simultaneous open: passive ones
+            // are not the app's before ESTABLISHED.)
+            t.fin_queued = true;
+            return;
         case State::SynSent:
             // Nothing to say to the peer yet: delete the TCB (at the next
             // safe point, as for abort, but without a RST: see abort_conn).

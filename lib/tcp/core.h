@@ -61,6 +61,7 @@ struct Core {
     const CookieMac* mac_hint = nullptr;  // on_segment's prepared MAC, during the call
 
     uint32_t now_ms32() const { return uint32_t(now_ms); }
+    uint32_t now_s() const { return uint32_t(now_ms / 1000); }
     // Our TSval for a connection: the ms clock plus its per-tuple offset.
     uint32_t tsval(uint32_t ts_offset) const { return now_ms32() + ts_offset; }
 

@@ -20,9 +20,9 @@ namespace tern::tcp {
     X(parse_truncated, "TCP header shorter than 20 bytes")                                     \
     X(parse_bad_data_offset, "data offset below 5 words")                                      \
     X(parse_offset_beyond_segment, "data offset past the end of the segment")                  \
-    X(parse_option_overrun, "option length running past the header")                           \
-    X(parse_option_zero_length, "option with length 0")                                        \
-    X(parse_option_one_length, "option with length 1")                                         \
+    X(parse_option_overrun, "option length running past the header (options cut there)")       \
+    X(parse_option_zero_length, "option with length 0 (options cut there)")                    \
+    X(parse_option_one_length, "option with length 1 (options cut there)")                     \
     /* no connection: closed port and LISTEN (RFC 9293 3.10.7.1-2) */                          \
     X(no_listener, "segment for a closed port (answered by RST unless it was one)")            \
     X(rst_to_closed_port, "RST for a closed port or listener, dropped (never RST a RST)")      \

@@ -45,7 +45,7 @@ void input_syn_sent(Core& c, Tcb& t, const Segment& seg) {
     t.rcv_adv = t.rcv_nxt;  // nothing offered yet: the window edge starts here
     // We offered every option the tunables enable; each is on if the peer
     // answered with it.
-    negotiate(t, c.cfg, c.rcv_wscale, offer_of(seg.opt), seg.opt.ts_val);
+    negotiate(t, c.cfg, c.rcv_wscale, offer_of(seg.opt), seg.opt.ts_val, c.now_s());
     t.snd_wnd = t.max_snd_wnd = seg.window;  // unscaled in a SYN (RFC 7323 2.2)
     t.snd_wl1 = seg.seq;
     t.snd_wl2 = seg.ack;
@@ -62,7 +62,7 @@ void input_syn_sent(Core& c, Tcb& t, const Segment& seg) {
     // "If SND.UNA > ISS (our SYN has been ACKed), change the connection
     // state to ESTABLISHED, form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT>".
     t.snd_una = seg.ack;
-    if (t.retries == 0) rtt_sample(c.cfg, t, c.now_ms32() - t.timer_base_ms);  // Karn: first SYN
+    rto_after_handshake(c, t);
     t.retries = 0;
     cancel_timer(c, t);
     t.ack_pending = true;

@@ -30,11 +30,20 @@ namespace {
 // is judged modulo 2^32, like sequence numbers).
 bool ts_before(uint32_t a, uint32_t b) { return int32_t(a - b) < 0; }
 
+// RFC 7323 5.5: after 24 days without a new TS.Recent the peer's timestamp
+// clock may have moved more than 2^31 ticks past it, so TS.Recent is no
+// longer a valid reference (Linux TCP_PAWS_24DAYS, on ts_recent_stamp).
+constexpr uint32_t kTsRecentValidS = 24 * 86400;
+
+bool ts_recent_stale(const Core& c, const Tcb& t) {
+    return c.now_s() - t.ts_recent_s >= kTsRecentValidS;
+}
+
 bool check_paws(Core& c, Tcb& t, const Segment& seg) {
     if (!t.ts_ok || !seg.opt.has_timestamp) return true;
     // RFC 7323 5.2 and Linux: a RST is judged by its sequence number only.
     if (seg.has(flag::kRst)) return true;
-    if (!ts_before(seg.opt.ts_val, t.ts_recent)) return true;
+    if (!ts_before(seg.opt.ts_val, t.ts_recent) || ts_recent_stale(c, t)) return true;
     // "Treat the arriving segment as not acceptable: send an ACK and drop."
     c.ctr.paws_drops.inc();
     c.dropped(Drop::paws);
@@ -142,13 +151,19 @@ void update_send_window(Core& c, Tcb& t, const Segment& seg) {
     t.snd_wl2 = seg.ack;
 }
 
-void update_ts_recent(Tcb& t, const Segment& seg) {
+void update_ts_recent(const Core& c, Tcb& t, const Segment& seg) {
     // RFC 7323 4.3 (2): "If SEG.TSval >= TS.Recent and SEG.SEQ =<
     // Last.ACK.sent, then SEG.TSval is copied to TS.Recent". Every segment
-    // is ACKed at once, so Last.ACK.sent is RCV.NXT.
+    // is ACKed at once, so Last.ACK.sent is RCV.NXT. Only for a segment
+    // whose ACK is acceptable (Linux tcp_replace_ts_recent, after tcp_ack's
+    // checks): a blind segment with a bogus ACK and a huge TSval would
+    // otherwise make PAWS drop every real segment from then on.
     if (!t.ts_ok || !seg.opt.has_timestamp) return;
-    if (!ts_before(seg.opt.ts_val, t.ts_recent) && seg.seq <= t.rcv_nxt) {
+    // A stale TS.Recent (24 idle days) is replaced by any TSval.
+    const bool newer = !ts_before(seg.opt.ts_val, t.ts_recent) || ts_recent_stale(c, t);
+    if (newer && seg.seq <= t.rcv_nxt) {
         t.ts_recent = seg.opt.ts_val;
+        t.ts_recent_s = c.now_s();
     }
 }
 
@@ -193,8 +208,7 @@ bool ack_syn_rcvd(Core& c, Tcb& t, const Segment& seg) {
         }
         return false;
     }
-    // Karn: only an answer to the first SYN-ACK times the round trip.
-    if (t.retries == 0) rtt_sample(c.cfg, t, c.now_ms32() - t.timer_base_ms);
+    rto_after_handshake(c, t);
     cancel_timer(c, t);
     t.snd_una = seg.ack;
     // "and continue processing with the variables below set to:
@@ -218,6 +232,9 @@ bool process_ack(Core& c, Tcb& t, const Segment& seg) {
         send_challenge_ack(c, t);
         return false;
     }
+    // RFC 7323 4.3 (2): the ACK is acceptable; remember the peer's
+    // timestamp for echoing.
+    update_ts_recent(c, t, seg);
     // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK. Any
     // segments on the retransmission queue that are thereby entirely
     // acknowledged are removed." Duplicates (SEG.ACK =< SND.UNA) are ignored.
@@ -445,8 +462,6 @@ void input_synchronized(Core& c, Tcb& t, const Segment& seg) {
         c.dropped(Drop::no_ack);
         return;
     }
-    // RFC 7323 4.3 (2): remember the peer's timestamp for echoing.
-    update_ts_recent(t, seg);
     if (!process_ack(c, t, seg)) return;
     // RFC 9293 3.10.7.4 sixth: the URG bit. Urgent data is not supported
     // (RFC 6093 advises against it); such bytes are delivered inline.

@@ -44,7 +44,8 @@ Tcb* new_tcb(Core& c, const Tuple& tu, FlowHash h) {
 
 bool establish(Core& c, Tcb& t) {
     if (t.state == State::SynRcvd) c.listeners.leave_syn_rcvd(t);
-    t.state = State::Established;
+    // A close() in SYN_RCVD queued the FIN: it goes out now (RFC 9293 3.10.4).
+    t.state = t.fin_queued ? State::FinWait1 : State::Established;
     c.ctr.established.inc();
     // A cookie's ACK both creates the connection and establishes it: the
     // engine learns the first (it may have state to set up).

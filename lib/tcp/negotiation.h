@@ -17,6 +17,11 @@ namespace tern::tcp {
 
 using SynOffer = util::syncookie::SynOffer;
 
+// The smallest MSS we honour (Linux net.ipv4.tcp_min_snd_mss, 48): room for
+// 40 bytes of options and 8 of payload, so even a segment with timestamps
+// and 3 SACK blocks (28 bytes) carries data.
+inline constexpr uint32_t kMinSndMss = 48;
+
 // What a SYN's options offer. Without an MSS option the peer takes 536
 // (RFC 9293 3.7.1). Inline: a returned struct went out through the stack in
 // byte and word stores and came back as one wide load, which cannot be
@@ -43,10 +48,11 @@ inline SynOffer agreed(const Tunables& cfg, const SynOffer& peer) {
 }
 
 // Sets the TCB's options and send MSS from the peer's offer; `rcv_wscale`
-// is our shift, `peer_tsval` the TSval of the peer's SYN (TS.Recent).
+// is our shift, `peer_tsval` the TSval of the peer's SYN (TS.Recent, set
+// at `now_s`).
 // Inline: once per open, in its caller's registers.
 inline void negotiate(Tcb& t, const Tunables& cfg, uint8_t rcv_wscale, const SynOffer& peer,
-                      uint32_t peer_tsval) {
+                      uint32_t peer_tsval, uint32_t now_s) {
     const SynOffer on = agreed(cfg, peer);
     t.ts_ok = on.timestamps;
     t.sack_ok = on.sack_ok;
@@ -55,10 +61,19 @@ inline void negotiate(Tcb& t, const Tunables& cfg, uint8_t rcv_wscale, const Syn
         t.snd_wscale = peer.wscale;
         t.rcv_wscale = rcv_wscale;
     }
-    if (t.ts_ok) t.ts_recent = peer_tsval;
-    const uint32_t opt_room = t.ts_ok ? 12 : 0;  // every segment carries TSopt
-    t.snd_mss = uint16_t(std::max<uint32_t>(
-        std::min<uint32_t>({peer.mss, cfg.mss, ChunkPool::kSize}) - opt_room, 64));
+    if (t.ts_ok) {
+        t.ts_recent = peer_tsval;
+        t.ts_recent_s = now_s;
+    }
+    // The peer's MSS counts options too (RFC 6691): every segment carries
+    // TSopt, so its room comes off. An MSS option below kMinSndMss is raised
+    // to it first (Linux tcp_min_snd_mss), so the subtraction cannot wrap
+    // (an MSS of 4 would have made a 65,528-byte send MSS) and a peer cannot
+    // make us send segments of a byte or two: with timestamps, 36 bytes.
+    const uint32_t opt_room = t.ts_ok ? 12 : 0;
+    const uint32_t mss =
+        std::max<uint32_t>(std::min<uint32_t>({peer.mss, cfg.mss, ChunkPool::kSize}), kMinSndMss);
+    t.snd_mss = uint16_t(mss - opt_room);
 }
 
 // The options of a SYN or SYN-ACK: our MSS, and each of `on` (what we offer,

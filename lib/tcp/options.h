@@ -50,7 +50,8 @@ struct TcpOptions {
     friend bool operator==(const TcpOptions&, const TcpOptions&) = default;
 };
 
-// Why an option area was rejected. Each is a distinct drop reason, counted.
+// Why parsing an option area stopped early. Each is counted; the options
+// before the malformed one are kept (see ParseResult).
 enum class OptionError : uint8_t {
     None,
     // A kind other than EOL/NOP whose length byte, or whose declared length,
@@ -65,6 +66,7 @@ enum class OptionError : uint8_t {
 // Parses the option bytes between the fixed header and the data offset.
 // Unknown kinds are skipped by their length; a known kind with the wrong
 // length is ignored as Linux does (tcp_parse_options); EOL ends the list.
+// A malformed option ends it too, `out` keeping what came before.
 OptionError parse_options(const uint8_t* p, size_t len, TcpOptions& out);
 
 namespace detail {

@@ -41,7 +41,7 @@ Tcb* open_passive(Core& c, Listener& l, const Tuple& tu, FlowHash h, SeqNum irs,
     t->ts_offset = h.ts_offset();
     t->snd_una = iss;
     t->snd_nxt = t->snd_max = iss + 1;
-    negotiate(*t, c.cfg, c.rcv_wscale, peer, peer_tsval);
+    negotiate(*t, c.cfg, c.rcv_wscale, peer, peer_tsval, c.now_s());
     return t;
 }
 

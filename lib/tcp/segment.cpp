@@ -44,6 +44,8 @@ ParseResult parse_segment(const uint8_t* tcp, size_t len, Segment& out) {
     out.flags = tcp[13];
     out.window = load_be16(tcp + 14);
     out.urgent = load_be16(tcp + 18);
+    out.payload = tcp + hlen;
+    out.payload_len = uint32_t(len - hlen);
     switch (parse_options(tcp + kTcpHeaderMin, hlen - kTcpHeaderMin, out.opt)) {
         case OptionError::None:
             break;
@@ -54,8 +56,6 @@ ParseResult parse_segment(const uint8_t* tcp, size_t len, Segment& out) {
         case OptionError::OneLength:
             return ParseResult::OptionOneLength;
     }
-    out.payload = tcp + hlen;
-    out.payload_len = uint32_t(len - hlen);
     return ParseResult::Ok;
 }
 

@@ -47,7 +47,10 @@ struct Segment {
     }
 };
 
-// Why a received TCP header was rejected; each is a separately counted drop.
+// What was wrong with a received TCP header; each is counted separately.
+// The header errors drop the segment. The option errors do not: parsing
+// stops at the malformed option, the options before it are kept and the
+// segment is processed (Linux tcp_parse_options returns there likewise).
 enum class ParseResult : uint8_t {
     Ok,
     Truncated,                // fewer than 20 bytes
@@ -59,6 +62,10 @@ enum class ParseResult : uint8_t {
 };
 
 const char* parse_result_name(ParseResult r);
+// The segment was parsed (Ok, or options cut short at a malformed one).
+inline bool parsed(ParseResult r) {
+    return r == ParseResult::Ok || r >= ParseResult::OptionOverrun;
+}
 
 // Parses the TCP header and options at `tcp` (header + payload, `len`
 // bytes, checksum already verified by the caller).

@@ -22,7 +22,7 @@ bool Stack::parse(uint32_t local_addr, uint32_t remote_addr, const uint8_t* tcp,
     const ParseResult r = parse_segment(tcp, len, in.seg);
     if (r != ParseResult::Ok) {
         core_.ctr.count_parse_error(r);
-        return false;
+        if (!parsed(r)) return false;  // a malformed option only cuts the options short
     }
     // The ports from the header bytes parse_segment() has just read (in
     // cache), the addresses as the caller loaded them from the IP header.

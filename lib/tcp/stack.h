@@ -58,7 +58,8 @@ class Stack {
     // --- the receive path, in the order the engine calls it (inbound.h) ---
     // The TCP header at `tcp` (`len` bytes, checksum verified) of a packet
     // from `remote_addr` to `local_addr`: false if malformed (counted by
-    // reason; the caller drops the packet).
+    // reason; the caller drops the packet). A malformed option is counted
+    // too, but only ends the options: the segment goes on (true).
     bool parse(uint32_t local_addr, uint32_t remote_addr, const uint8_t* tcp, size_t len,
                Inbound& in);
     // Hashes four staged segments together, prefetches their flow-table

@@ -84,6 +84,7 @@ struct Tcb : Conn {
     // made from a SYN cookie continues from the SYN-ACK TSval its ACK echoes).
     uint32_t ts_recent = 0;
     uint32_t ts_offset = 0;
+    uint32_t ts_recent_s = 0;  // when TS.Recent was set, s (Linux ts_recent_stamp)
 
     // RFC 6298 estimator.
     uint32_t srtt_us = 0;  // 0: no sample yet

@@ -94,6 +94,24 @@ void on_keepalive_timer(Core& c, Tcb& t) {
     arm_timer(c, t, TimerKind::Keepalive, c.now_ms + c.cfg.keepalive_intvl_ms);
 }
 
+void on_fin_wait2_timer(Core& c, Tcb& t) {
+    // tcp.fin_timeout limits how long a FIN_WAIT_2 conn may sit idle, not
+    // how long it may live: the peer may go on sending after our FIN
+    // (half-close), and every acceptable segment restarts the clock
+    // (last_rx_ms, checked lazily here as for keepalive).
+    const uint32_t idle = c.now_ms32() - t.last_rx_ms;
+    if (idle < c.cfg.fin_timeout_ms) {
+        arm_timer(c, t, TimerKind::FinWait2, c.now_ms + (c.cfg.fin_timeout_ms - idle));
+        return;
+    }
+    // Silently, as Linux: an orphaned FIN_WAIT_2 becomes a TIME_WAIT record
+    // of substate FIN_WAIT2 lasting tcp_fin_timeout, which expires without
+    // sending anything (inet_twsk_kill). The peer has ACKed our FIN; a RST
+    // would tell it nothing it needs, and it goes unanswered if it is gone.
+    c.ctr.fin_wait2_timeouts.inc();
+    close_conn(c, t, CloseReason::Timeout);
+}
+
 void on_tcb_timer(Core& c, Tcb& t) {
     switch (t.timer_kind) {
         case TimerKind::None:
@@ -108,11 +126,7 @@ void on_tcb_timer(Core& c, Tcb& t) {
             on_rto_timer(c, t);
             break;
         case TimerKind::FinWait2:
-            // Linux tcp_keepalive_timer for an orphaned FIN_WAIT_2: with
-            // tcp.fin_timeout no longer than TIME_WAIT, send a RST and go.
-            c.ctr.fin_wait2_timeouts.inc();
-            send_rst(c, t);
-            close_conn(c, t, CloseReason::Timeout);
+            on_fin_wait2_timer(c, t);
             break;
         case TimerKind::Keepalive:
             on_keepalive_timer(c, t);
@@ -183,6 +197,17 @@ void update_timer(Core& c, Tcb& t) {
         return;
     }
     cancel_timer(c, t);
+}
+
+void rto_after_handshake(const Core& c, Tcb& t) {
+    // Karn: only an answer to the first SYN or SYN-ACK times the round trip.
+    if (t.retries == 0) {
+        rtt_sample(c.cfg, t, c.now_ms32() - t.timer_base_ms);
+        return;
+    }
+    // RFC 6298 5.7: the initial RTO proved too short for this path: without
+    // a sample, data starts with 3 s (Linux TCP_TIMEOUT_FALLBACK).
+    if (t.srtt_us == 0) t.rto_ms = std::max(t.rto_ms, kRtoFallbackMs);
 }
 
 void rtt_sample(const Tunables& cfg, Tcb& t, uint32_t rtt_ms) {

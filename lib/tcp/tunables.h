@@ -27,7 +27,7 @@ struct Tunables {
 
     // --- timers ---
     uint32_t msl_ms = 30000;               // tcp.msl_ms: TIME_WAIT lasts 2*MSL
-    uint32_t fin_timeout_ms = 60000;       // tcp.fin_timeout (s in Linux): FIN_WAIT_2 limit
+    uint32_t fin_timeout_ms = 60000;       // tcp.fin_timeout (s in Linux): FIN_WAIT_2 idle limit
     uint8_t synack_retries = 5;            // tcp.synack_retries
     uint8_t syn_retries = 6;               // tcp.syn_retries (active open)
     bool synack_fail_rst = false;          // tcp.synack_fail_rst: RST when the half-open entry dies

@@ -36,7 +36,8 @@ uint32_t current_mss(Core& c, Tcb& t) {
     if (!t.sack_ok || t.ooo_head == kNoIndex) return t.snd_mss;
     TcpOptions o;
     o.sack_count = uint8_t(ooo::sack_blocks(t, c.chunks, o.sack, t.ts_ok ? 3 : kMaxSackBlocks));
-    // At most 4 + 3 * 8 = 28 bytes out of an snd_mss of 64 at least.
+    // At most 4 + 3 * 8 = 28 bytes (timestamps on: snd_mss >= 48 - 12) or
+    // 4 + 4 * 8 = 36 (off: snd_mss >= 48); kMinSndMss leaves 8 bytes either way.
     return t.snd_mss - uint32_t(options_length(o));
 }
 

@@ -394,14 +394,7 @@ TEST_CASE("data segments leave room for the SACK blocks they carry: every one fi
     H h;
     TcpOptions o = mss_opt();
     o.sack_permitted = true;
-    o.has_timestamp = true;
-    o.ts_val = 100;
-    h.send({.flags = SYN, .seq = kCisn, .opt = o});
-    REQUIRE(h.out.size() == 1);
-    h.iss = h.out[0].seq.raw();
-    const uint32_t ours = h.out[0].opt.ts_val;
-    h.send({.flags = ACK, .seq = kCisn + 1, .ack = h.iss + 1, .opt = ts_opt(101, ours)});
-    REQUIRE(h.state() == State::Established);
+    const uint32_t ours = h.make_established_ts(100, o);
     // Bytes 11-12 arrive before 1-10: held, and SACKed from now on.
     h.send({.flags = ACK, .seq = kCisn + 11, .ack = h.iss + 1, .opt = ts_opt(102, ours),
             .data = "kl"});

@@ -1,6 +1,10 @@
 // Passive and active open: RFC 9293 3.5, 3.10.7.2-4; option negotiation
 // (RFC 7323, RFC 2018); issue 3 item 3 (handshake rules).
+#include <algorithm>
+#include <iterator>
+
 #include "harness.h"
+#include "tcp/inbound.h"
 
 using namespace tcptest;
 
@@ -161,6 +165,70 @@ TEST_CASE("send MSS follows the peer's MSS option (536 without one)", "[tcp][han
     CHECK(segment_sizes(9000, true) == std::vector<uint32_t>{1000});
 }
 
+TEST_CASE("a tiny MSS option with timestamps is raised to 48 (Linux tcp_min_snd_mss)",
+          "[tcp][handshake][options]") {
+    // MSS 4 - 12 bytes of TSopt used to wrap to a 65,528-byte send MSS.
+    H h;
+    const uint32_t ours = h.make_established_ts(100, mss_opt(4));
+    // An echo app: 1,000 bytes come back in segments of 48 - 12 = 36 bytes.
+    h.app.on_data_hook = [](Conn& c, const std::string& s) {
+        REQUIRE(c.send(reinterpret_cast<const uint8_t*>(s.data()), s.size()) == s.size());
+    };
+    std::string req(1000, '\0');
+    for (size_t i = 0; i < req.size(); ++i) req[i] = char('a' + i % 26);
+    h.send({.flags = ACK | PSH,
+            .seq = kCisn + 1,
+            .ack = h.iss + 1,
+            .opt = ts_opt(102, ours),
+            .data = req});
+    CHECK(h.stack.check_invariants().empty());
+    REQUIRE(h.out.size() == 28);  // 27 * 36 + 28
+    std::string echoed;
+    for (size_t i = 0; i < h.out.size(); ++i) {
+        const OutSegment& s = h.out[i];
+        CHECK(s.seq.raw() == h.iss + 1 + 36 * i);
+        CHECK(s.total_payload() == (i + 1 < h.out.size() ? 36u : 28u));
+        echoed += payload_of(s);
+    }
+    CHECK(echoed == req);
+    CHECK(h.stack.check_invariants().empty());
+}
+
+TEST_CASE("a SYN with a malformed option is answered with the options before it",
+          "[tcp][handshake][options]") {
+    // 20-byte header + MSS 1200, an option of length 0, WS 7 (not read).
+    std::vector<uint8_t> b(32, 0);
+    b[0] = 40000 >> 8, b[1] = 40000 & 0xFF, b[3] = 80;  // ports
+    b[4] = 0, b[5] = 0, b[6] = 0x03, b[7] = 0xE8;       // seq 1000 (kCisn)
+    b[12] = 8 << 4;
+    b[13] = SYN;
+    b[14] = 0xFF, b[15] = 0xFF;
+    const uint8_t opts[] = {2, 4, 0x04, 0xB0, 8, 0, 0, 0, 3, 3, 7, 0};
+    std::copy(std::begin(opts), std::end(opts), b.begin() + 20);
+    H h;
+    Inbound in;
+    REQUIRE(h.stack.parse(kTuple.local_addr, kTuple.remote_addr, b.data(), b.size(), in));
+    CHECK(in.tuple == kTuple);
+    CHECK(h.stack.counters().parse_option_zero_length.get() == 1);
+    h.out.clear();
+    h.stack.on_segment(h.now_us(), kTuple, in.seg, h.out);
+    REQUIRE(h.out.size() == 1);
+    expect(h.out[0], {.flags = SYN | ACK,
+                      .seq = h.out[0].seq.raw(),
+                      .ack = kCisn + 1,
+                      .window = 65535,
+                      .opt = mss_opt()});  // no window scaling: its option was not read
+    h.iss = h.out[0].seq.raw();
+    h.send({.flags = ACK, .seq = kCisn + 1, .ack = h.iss + 1});
+    REQUIRE(h.state() == State::Established);
+    const std::string big(1500, 'z');
+    h.app.conn->send(reinterpret_cast<const uint8_t*>(big.data()), big.size());
+    h.flush();
+    REQUIRE(h.out.size() == 2);
+    CHECK(h.out[0].total_payload() == 1200);  // the MSS before the bad option counts
+    CHECK(h.out[1].total_payload() == 300);
+}
+
 TEST_CASE("a retransmitted SYN in SYN_RCVD re-sends the same SYN-ACK", "[tcp][handshake]") {
     H h;
     h.make_syn_rcvd();
@@ -308,4 +376,31 @@ TEST_CASE("active open: SYN_SENT -> ESTABLISHED", "[tcp][handshake][active]") {
         CHECK(at == std::vector<uint64_t>{1000, 3000, 7000, 15000, 31000, 63000, 127000});
         CHECK(c.app.events == std::vector<std::string>{"closed:timeout"});
     }
+}
+
+TEST_CASE("close() in SYN_RCVD (simultaneous open) queues the FIN until ESTABLISHED",
+          "[tcp][handshake][active][close]") {
+    // RFC 9293 3.10.4 CLOSE in SYN-RECEIVED: "queue for processing after
+    // entering ESTABLISHED state". A connect()ed conn is the only one an app
+    // can see in SYN_RCVD.
+    Client c;
+    Conn* conn = c.stack.connect(c.now_ms * 1000, c.tu, c.app, c.out);
+    REQUIRE(conn != nullptr);
+    const uint32_t iss = c.out[0].seq.raw();
+    c.recv({.flags = SYN, .seq = 7000, .opt = mss_opt()});
+    REQUIRE(c.stack.state_of(c.tu) == State::SynRcvd);
+    conn->close();
+    c.out.clear();
+    c.stack.flush(c.now_ms * 1000, c.out);
+    CHECK(c.out.empty());  // no FIN before the handshake completes
+    CHECK(c.stack.state_of(c.tu) == State::SynRcvd);
+    c.recv({.flags = ACK, .seq = 7001, .ack = iss + 1});
+    CHECK(c.stack.state_of(c.tu) == State::FinWait1);
+    REQUIRE(c.out.size() == 1);
+    CHECK(c.out[0].flags == (FIN | ACK));
+    CHECK(c.out[0].seq.raw() == iss + 1);
+    CHECK(c.out[0].ack.raw() == 7001);
+    c.recv({.flags = ACK, .seq = 7001, .ack = iss + 2});
+    CHECK(c.stack.state_of(c.tu) == State::FinWait2);
+    CHECK(c.app.events == std::vector<std::string>{"open"});
 }

@@ -219,9 +219,11 @@ struct H {
     // ---- per-state fixtures (plain client: no options but MSS 1460) ----
 
     // Established with timestamps: the client's TSvals start at ts0, its SYN
-    // offers `mss`; returns our TSval from the SYN-ACK.
+    // offers `mss` (or the options `o`); returns our TSval from the SYN-ACK.
     uint32_t make_established_ts(uint32_t ts0, uint16_t mss = 1460) {
-        TcpOptions o = mss_opt(mss);
+        return make_established_ts(ts0, mss_opt(mss));
+    }
+    uint32_t make_established_ts(uint32_t ts0, TcpOptions o) {
         o.has_timestamp = true;
         o.ts_val = ts0;
         send({.flags = SYN, .seq = kCisn, .opt = o});

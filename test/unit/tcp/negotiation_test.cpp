@@ -110,18 +110,19 @@ TEST_CASE("negotiate: options, send MSS and TS.Recent in the TCB", "[tcp][negoti
 
     SECTION("everything offered") {
         Tcb t;
-        negotiate(t, cfg, 5, offer(1400, true, 9, true, true), 4242);
+        negotiate(t, cfg, 5, offer(1400, true, 9, true, true), 4242, 77);
         CHECK(t.ts_ok);
         CHECK(t.sack_ok);
         CHECK(t.ws_ok);
         CHECK(t.snd_wscale == 9);
         CHECK(t.rcv_wscale == 5);
         CHECK(t.ts_recent == 4242);
+        CHECK(t.ts_recent_s == 77);     // set now (s): RFC 7323 5.5's 24 days count from it
         CHECK(t.snd_mss == 1400 - 12);  // every segment carries TSopt
     }
     SECTION("nothing offered but an MSS") {
         Tcb t;
-        negotiate(t, cfg, 5, offer(1400, false, 9, false, false), 4242);
+        negotiate(t, cfg, 5, offer(1400, false, 9, false, false), 4242, 0);
         CHECK(!t.ts_ok);
         CHECK(!t.sack_ok);
         CHECK(!t.ws_ok);
@@ -140,12 +141,12 @@ TEST_CASE("negotiate: options, send MSS and TS.Recent in the TCB", "[tcp][negoti
              {Case{1460, 1460, true, 1448}, Case{1460, 1200, true, 1188},
               Case{1460, 1200, false, 1200}, Case{9000, 9000, true, 2048 - 12},
               Case{9000, 9000, false, 2048}, Case{536, 1460, false, 536},
-              Case{100, 1460, false, 100}, Case{70, 1460, true, 64}, Case{40, 1460, false, 64}}) {
+              Case{100, 1460, false, 100}, Case{70, 1460, true, 58}, Case{40, 1460, false, 48}}) {
             INFO("peer " << k.peer << " ours " << k.ours << " ts " << k.ts);
             Tunables c = cfg;
             c.mss = k.ours;
             Tcb t;
-            negotiate(t, c, 7, offer(k.peer, false, 0, false, k.ts), 1);
+            negotiate(t, c, 7, offer(k.peer, false, 0, false, k.ts), 1, 0);
             CHECK(t.snd_mss == k.want);
         }
     }
@@ -154,7 +155,7 @@ TEST_CASE("negotiate: options, send MSS and TS.Recent in the TCB", "[tcp][negoti
         c.timestamps = false;
         c.window_scaling = false;
         Tcb t;
-        negotiate(t, c, 5, offer(1400, true, 9, true, true), 4242);
+        negotiate(t, c, 5, offer(1400, true, 9, true, true), 4242, 0);
         CHECK(!t.ts_ok);
         CHECK(!t.ws_ok);
         CHECK(t.sack_ok);
@@ -165,39 +166,34 @@ TEST_CASE("negotiate: options, send MSS and TS.Recent in the TCB", "[tcp][negoti
     }
 }
 
-// RFC 7323 and Linux's tcp_min_snd_mss: a peer's MSS option is not trusted
-// below a floor. Here the floor is 64 (window.cpp relies on it: "an snd_mss
-// of 64 at least"), but the TSopt room is subtracted in unsigned arithmetic
-// before the floor is applied, so an MSS option below 12 with timestamps
-// wraps: MSS 8 gives 8 - 12 = 4294967292, truncated to uint16_t 65532.
-TEST_CASE("negotiate: a tiny MSS option with timestamps still gives the 64-byte floor",
-          "[tcp][negotiation][!mayfail]") {
+// Linux's tcp_min_snd_mss: a peer's MSS option below 48 is raised to 48
+// before the TSopt room comes off (it used to be subtracted first, in
+// unsigned arithmetic: MSS 8 gave 8 - 12 = 4294967292, truncated to 65532).
+TEST_CASE("negotiate: a tiny MSS option with timestamps gives 48 - 12 bytes",
+          "[tcp][negotiation]") {
     Tunables cfg;
-    for (const uint16_t peer : {0, 1, 8, 11}) {
+    for (const uint16_t peer : {0, 1, 8, 11, 47, 48}) {
         INFO("peer MSS " << peer);
         Tcb t;
-        negotiate(t, cfg, 7, offer(peer, false, 0, false, true), 1);
+        negotiate(t, cfg, 7, offer(peer, false, 0, false, true), 1, 0);
         CHECK(t.ts_ok);
-        CHECK(t.snd_mss == 64);
+        CHECK(t.snd_mss == 36);
     }
 }
 
-// The same through a Stack: the connection then sends whatever the window
-// allows in one segment (640 bytes here; beyond a chunk, payload2_len
-// exceeds ChunkPool::kSize and the view reads past its chunk).
-TEST_CASE("a peer's MSS option of 8 with timestamps: segments of 64 bytes",
-          "[tcp][negotiation][!mayfail]") {
+// The same through a Stack: 640 bytes go out in segments of 36 bytes.
+TEST_CASE("a peer's MSS option of 8 with timestamps: segments of 36 bytes", "[tcp][negotiation]") {
     using namespace tcptest;
     H h;
     h.make_established_ts(5, 8);
     const std::string data(640, 'm');
     REQUIRE(h.app.conn->send(reinterpret_cast<const uint8_t*>(data.data()), data.size()) == 640);
     h.flush();
-    CHECK(h.out.size() == 10);
+    REQUIRE(h.out.size() == 18);  // 17 * 36 + 28
     for (size_t i = 0; i < h.out.size(); ++i) {
         INFO("segment " << i);
-        CHECK(h.out[i].seq.raw() == h.iss + 1 + 64 * i);
-        CHECK(h.out[i].total_payload() == 64);
+        CHECK(h.out[i].seq.raw() == h.iss + 1 + 36 * i);
+        CHECK(h.out[i].total_payload() == (i + 1 < h.out.size() ? 36u : 28u));
     }
 }
 

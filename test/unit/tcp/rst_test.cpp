@@ -7,7 +7,21 @@ using namespace tcptest;
 
 namespace {
 constexpr Tuple kClosed{0xC6120001, 0xC6120002, 81, 40000};  // nobody listens on 81
+
+// Our ACK with timestamps at SND.NXT = ISS + 1, window 65535.
+Exp ts_ack(const H& h, uint32_t ack, uint32_t ours, uint32_t ecr) {
+    return {.flags = ACK, .seq = h.iss + 1, .ack = ack, .window = 65535, .opt = ts_opt(ours, ecr)};
 }
+
+// The client's data at `seq` with TSval `tsval`, acknowledging ISS + 1.
+Seg ts_data(const H& h, uint32_t seq, uint32_t tsval, uint32_t ours, std::string data) {
+    return {.flags = ACK | PSH,
+            .seq = seq,
+            .ack = h.iss + 1,
+            .opt = ts_opt(tsval, ours),
+            .data = std::move(data)};
+}
+}  // namespace
 
 TEST_CASE("closed port: no ACK -> <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>", "[tcp][rst]") {
     H h;
@@ -193,32 +207,16 @@ TEST_CASE("a segment without ACK in a synchronized state is dropped", "[tcp][rst
 TEST_CASE("PAWS (RFC 7323 5): an old TSval is ACKed and dropped", "[tcp][paws]") {
     H h;
     const uint32_t ours = h.make_established_ts(100);  // TS.Recent = 101
-    h.send({.flags = ACK | PSH,
-            .seq = kCisn + 1,
-            .ack = h.iss + 1,
-            .opt = ts_opt(90, ours),
-            .data = "dup"});
+    h.send(ts_data(h, kCisn + 1, 90, ours, "dup"));
     REQUIRE(h.out.size() == 1);
-    expect(h.out[0], {.flags = ACK,
-                      .seq = h.iss + 1,
-                      .ack = kCisn + 1,
-                      .window = 65535,
-                      .opt = ts_opt(ours, 101)});
+    expect(h.out[0], ts_ack(h, kCisn + 1, ours, 101));
     CHECK(h.app.received.empty());
     CHECK(h.stack.counters().paws_drops.get() == 1);
 
     // An equal or newer TSval passes and becomes TS.Recent.
-    h.send({.flags = ACK | PSH,
-            .seq = kCisn + 1,
-            .ack = h.iss + 1,
-            .opt = ts_opt(101, ours),
-            .data = "a"});
+    h.send(ts_data(h, kCisn + 1, 101, ours, "a"));
     CHECK(h.app.received == "a");
-    h.send({.flags = ACK | PSH,
-            .seq = kCisn + 2,
-            .ack = h.iss + 1,
-            .opt = ts_opt(150, ours),
-            .data = "b"});
+    h.send(ts_data(h, kCisn + 2, 150, ours, "b"));
     REQUIRE(h.out.size() == 1);
     CHECK(h.out[0].opt.ts_ecr == 150);
     CHECK(h.app.received == "ab");
@@ -227,11 +225,7 @@ TEST_CASE("PAWS (RFC 7323 5): an old TSval is ACKed and dropped", "[tcp][paws]")
 TEST_CASE("PAWS compares timestamps modulo 2^32", "[tcp][paws]") {
     H h;
     const uint32_t ours = h.make_established_ts(0xFFFFFFF0u);  // TS.Recent = 0xFFFFFFF1
-    h.send({.flags = ACK | PSH,
-            .seq = kCisn + 1,
-            .ack = h.iss + 1,
-            .opt = ts_opt(5, ours),
-            .data = "w"});
+    h.send(ts_data(h, kCisn + 1, 5, ours, "w"));
     CHECK(h.app.received == "w");
     REQUIRE(h.out.size() == 1);
     CHECK(h.out[0].opt.ts_ecr == 5);
@@ -242,4 +236,52 @@ TEST_CASE("PAWS does not block an exact RST", "[tcp][paws]") {
     const uint32_t ours = h.make_established_ts(1000);
     h.send({.flags = RST, .seq = kCisn + 1, .opt = ts_opt(1, ours)});
     CHECK(h.state() == State::Closed);
+}
+
+TEST_CASE(
+    "TS.Recent follows only acceptable ACKs (RFC 7323 4.3): a blind bogus ACK cannot wedge PAWS",
+    "[tcp][paws]") {
+    H h;
+    const uint32_t ours = h.make_established_ts(100);  // TS.Recent = 101
+    // In the window, but acknowledging data never sent, with a TSval far
+    // ahead: dropped with a challenge ACK that still echoes 101.
+    h.send({.flags = ACK | PSH,
+            .seq = kCisn + 1,
+            .ack = h.iss + 1000,
+            .opt = ts_opt(0x70000000u, ours),
+            .data = "x"});
+    REQUIRE(h.out.size() == 1);
+    expect(h.out[0], ts_ack(h, kCisn + 1, ours, 101));
+    CHECK(h.stack.counters().bad_ack_drops.get() == 1);
+    // The real peer's next segment, with its own clock, is not PAWS-dropped.
+    h.send(ts_data(h, kCisn + 1, 102, ours, "a"));
+    CHECK(h.app.received == "a");
+    CHECK(h.stack.counters().paws_drops.get() == 0);
+    REQUIRE(h.out.size() == 1);
+    expect(h.out[0], ts_ack(h, kCisn + 2, ours, 102));
+}
+
+TEST_CASE("PAWS: TS.Recent idle for 24 days is invalid (RFC 7323 5.5)", "[tcp][paws]") {
+    H h;
+    const uint32_t ours = h.make_established_ts(100);  // TS.Recent = 101, stamped now
+    const uint64_t t0 = h.now_ms;
+    constexpr uint64_t k24Days = 24ull * 86400 * 1000;
+    // A second short of 24 days: an older TSval is still PAWS-dropped.
+    h.advance_to(t0 + k24Days - 1000);
+    h.send(ts_data(h, kCisn + 1, 50, ours, "a"));
+    CHECK(h.app.received.empty());
+    CHECK(h.stack.counters().paws_drops.get() == 1);
+    // 24 days: TS.Recent no longer counts; the segment is taken and its
+    // TSval becomes TS.Recent.
+    h.advance_to(t0 + k24Days);
+    h.send(ts_data(h, kCisn + 1, 50, ours, "a"));
+    CHECK(h.app.received == "a");
+    CHECK(h.stack.counters().paws_drops.get() == 1);
+    REQUIRE(h.out.size() == 1);
+    CHECK(h.out[0].ack.raw() == kCisn + 2);
+    CHECK(h.out[0].opt.ts_ecr == 50);
+    // ... and is judged as usual from then on.
+    h.send(ts_data(h, kCisn + 2, 49, ours, "b"));
+    CHECK(h.app.received == "a");
+    CHECK(h.stack.counters().paws_drops.get() == 2);
 }

@@ -101,6 +101,28 @@ TEST_CASE("malformed headers are rejected with distinct reasons", "[tcp][segment
     }
 }
 
+TEST_CASE("a malformed option ends the options; the segment is still parsed", "[tcp][segment]") {
+    // Linux tcp_parse_options returns at a malformed option, keeping the
+    // ones before it, and the segment is processed.
+    Segment s;
+    const auto b = header(8, 0x02, {2, 4, 0x04, 0xB0, 8, 0, 0, 0, 3, 3, 7, 0}, {'h', 'i'});
+    CHECK(parse(b, s) == ParseResult::OptionZeroLength);
+    CHECK(parsed(ParseResult::OptionZeroLength));
+    CHECK(s.opt.has_mss);
+    CHECK(s.opt.mss == 1200);
+    CHECK(!s.opt.has_timestamp);
+    CHECK(!s.opt.has_wscale);  // after the malformed one: not read
+    CHECK(s.payload_len == 2);
+    CHECK(std::memcmp(s.payload, "hi", 2) == 0);
+    CHECK(s.seq.raw() == 0x01020304);
+    CHECK(parsed(ParseResult::OptionOverrun));
+    CHECK(parsed(ParseResult::OptionOneLength));
+    CHECK(parsed(ParseResult::Ok));
+    CHECK(!parsed(ParseResult::Truncated));
+    CHECK(!parsed(ParseResult::DataOffsetTooSmall));
+    CHECK(!parsed(ParseResult::DataOffsetBeyondSegment));
+}
+
 TEST_CASE("options: known kinds parsed, unknown/NOP/EOL tolerated", "[tcp][segment]") {
     Segment s;
     SECTION("a Linux SYN: MSS, SACK-permitted, timestamps, NOP, window scale") {

@@ -294,18 +294,44 @@ TEST_CASE("TIME_WAIT with timestamps: a SYN with a newer TSval reuses the tuple"
     }
 }
 
-TEST_CASE("FIN_WAIT_2 ends after tcp.fin_timeout with a RST", "[tcp][close][timer]") {
+TEST_CASE("FIN_WAIT_2 idle for tcp.fin_timeout ends silently", "[tcp][close][timer]") {
+    // Linux turns an orphaned FIN_WAIT_2 into a TIME_WAIT record of
+    // substate FIN_WAIT2 that lasts tcp_fin_timeout and expires without a
+    // word (inet_twsk_kill): no RST.
     H h;
     h.make_fin_wait_2();
     const uint64_t t0 = h.now_ms;
     h.advance_to(t0 + 60000 - 1);
     CHECK(h.state() == State::FinWait2);
     h.advance_to(t0 + 60000);
-    REQUIRE(h.out.size() == 1);
-    expect(h.out[0], {.flags = RST | ACK, .seq = h.iss + 2, .ack = kCisn + 1});
+    CHECK(h.out.empty());
     CHECK(h.state() == State::Closed);
     CHECK(h.app.events == Events{"open", "closed:timeout"});
+    CHECK(h.stack.counters().fin_wait2_timeouts.get() == 1);
     CHECK(h.stack.armed_timers() == 0);
+}
+
+TEST_CASE("FIN_WAIT_2 still receiving data is not timed out", "[tcp][close][timer]") {
+    H h;
+    h.make_fin_wait_2();
+    const uint64_t t0 = h.now_ms;
+    uint32_t seq = kCisn + 1;
+    for (int k = 1; k <= 4; ++k) {  // data every fin_timeout / 2, for 2 fin_timeouts
+        h.advance_to(t0 + 30000 * k);
+        CHECK(h.out.empty());
+        REQUIRE(h.state() == State::FinWait2);
+        h.send({.flags = ACK, .seq = seq, .ack = h.iss + 2, .data = "d"});
+        REQUIRE(h.out.size() == 1);
+        ++seq;
+    }
+    CHECK(h.app.received == "dddd");
+    // Idle from the last byte (t0 + 120 s): fin_timeout later it goes.
+    h.advance_to(t0 + 180000 - 1);
+    CHECK(h.state() == State::FinWait2);
+    h.advance_to(t0 + 180000);
+    CHECK(h.out.empty());
+    CHECK(h.state() == State::Closed);
+    CHECK(h.app.events == Events{"open", "data:d", "data:d", "data:d", "data:d", "closed:timeout"});
 }
 
 TEST_CASE("abort() sends RST and discards queued data", "[tcp][close]") {

@@ -92,6 +92,38 @@ TEST_CASE("a late third ACK after SYN-ACK retransmissions still establishes",
     CHECK(h.stack.armed_timers() == 0);
 }
 
+TEST_CASE("after a retransmitted SYN-ACK without an RTT sample data starts with RTO 3 s",
+          "[tcp][timer][synack][rto]") {
+    // RFC 6298 5.7 (Linux TCP_TIMEOUT_FALLBACK): the 1 s initial RTO proved
+    // too short for this path.
+    H h;
+    h.make_syn_rcvd();
+    h.advance_by(1000);  // SYN-ACK retransmitted: no RTT sample (Karn)
+    REQUIRE(h.out.size() == 1);
+    h.advance_by(500);
+    h.send({.flags = ACK, .seq = kCisn + 1, .ack = h.iss + 1});
+    REQUIRE(h.state() == State::Established);
+    REQUIRE(h.app.conn->send(reinterpret_cast<const uint8_t*>("x"), 1) == 1);
+    h.flush();
+    REQUIRE(h.out.size() == 1);
+    const uint64_t t0 = h.now_ms;
+    CHECK(sends(h, t0, 3000, ACK | PSH) == std::vector<uint64_t>{3000});
+    // Backed off from 3 s: the next one 6 s later.
+    CHECK(sends(h, t0 + 3000, 6000, ACK | PSH) == std::vector<uint64_t>{6000});
+}
+
+TEST_CASE("an RTT sample from the first SYN-ACK sets the RTO as usual", "[tcp][timer][rto]") {
+    H h;
+    h.make_syn_rcvd();
+    h.advance_by(100);
+    h.send({.flags = ACK, .seq = kCisn + 1, .ack = h.iss + 1});
+    REQUIRE(h.app.conn->send(reinterpret_cast<const uint8_t*>("x"), 1) == 1);
+    h.flush();
+    REQUIRE(h.out.size() == 1);
+    // SRTT 100, RTTVAR 50: RTO = 100 + 4 * 50 = 300 ms.
+    CHECK(sends(h, h.now_ms, 300, ACK | PSH) == std::vector<uint64_t>{300});
+}
+
 TEST_CASE("keepalive: probes at 7200 s then every 75 s, RST after 9 unanswered",
           "[tcp][timer][keepalive]") {
     H h;
