@@ -82,7 +82,6 @@ bool check_sequence(Core& c, Tcb& t, const Segment& seg) {
         // "irrespective of the sequence number".
         c.ctr.syn_in_window.inc();
         send_challenge_ack(c, t);
-        c.effect(Effect::answered);
         return false;
     }
     // "If an incoming segment is not acceptable, an acknowledgment should be
@@ -100,7 +99,6 @@ bool check_rst(Core& c, Tcb& t, const Segment& seg) {
     // guess the exact number, a real peer answers the ACK with an exact RST).
     if (seg.seq != t.rcv_nxt) {
         send_challenge_ack(c, t);
-        c.effect(Effect::answered);
         return false;
     }
     c.ctr.rst_received.inc();
@@ -133,7 +131,6 @@ bool check_syn(Core& c, Tcb& t, const Segment&) {
     // restarted, the ACK draws a RST from it that resets this connection.
     c.ctr.syn_in_window.inc();
     send_challenge_ack(c, t);
-    c.effect(Effect::answered);
     return false;
 }
 

@@ -97,6 +97,8 @@ void input_time_wait(Core& c, TimeWait& tw, FlowHash h, const Segment& seg) {
         if (challenge_allowed(c)) {
             c.ctr.challenge_acks.inc();
             ack_from_record(c, tw);
+        } else {
+            c.dropped(Drop::challenge_limited);
         }
         return;
     }

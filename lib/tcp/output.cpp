@@ -93,9 +93,16 @@ bool challenge_allowed(Core& c) {
 }
 
 void send_challenge_ack(Core& c, Tcb& t) {
-    if (!challenge_allowed(c)) return;
+    // The verdict: answered, unless the segment was already dropped for a
+    // reason of its own (an unacceptable ACK gets one too); nothing sent
+    // over the budget is a drop of its own.
+    if (!challenge_allowed(c)) {
+        c.dropped(Drop::challenge_limited);
+        return;
+    }
     c.ctr.challenge_acks.inc();
     send_ack(c, t);
+    if (c.verdict.effect != Effect::dropped) c.effect(Effect::answered);
 }
 
 void send_rst(Core& c, Tcb& t) {

@@ -48,6 +48,8 @@ const char* drop_name(Drop d) {
             return "bad_ack";
         case Drop::syn_sent:
             return "syn_sent";
+        case Drop::challenge_limited:
+            return "challenge_limited";
         case Drop::time_wait:
             return "time_wait";
     }

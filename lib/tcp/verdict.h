@@ -18,19 +18,20 @@ enum class Effect : uint8_t {
 
 enum class Drop : uint8_t {
     none,
-    rst_no_conn,      // a RST for a closed port or a listener (never RST a RST)
-    not_syn,          // neither SYN, ACK nor RST to a listener
-    syn_fin,          // SYN+FIN: a scan probe
-    rate_limited,     // its source is over tcp.syn_rate_per_source
-    syn_backlog,      // the listener's half-open queue is full (cookies off)
-    no_memory,        // a TCB pool or the flow table is full
-    accept_overflow,  // the accept queue is full (tcp.abort_on_overflow = 0)
-    paws,             // RFC 7323 PAWS: an old timestamp (answered by an ACK)
-    out_of_window,    // fails the sequence check (answered by an ACK unless a RST)
-    no_ack,           // no ACK bit in a synchronized state
-    bad_ack,          // acknowledges what was never sent (RFC 5961 5.2)
-    syn_sent,         // unacceptable in SYN_SENT
-    time_wait,        // nothing to do in TIME_WAIT
+    rst_no_conn,        // a RST for a closed port or a listener (never RST a RST)
+    not_syn,            // neither SYN, ACK nor RST to a listener
+    syn_fin,            // SYN+FIN: a scan probe
+    rate_limited,       // its source is over tcp.syn_rate_per_source
+    syn_backlog,        // the listener's half-open queue is full (cookies off)
+    no_memory,          // a TCB pool or the flow table is full
+    accept_overflow,    // the accept queue is full (tcp.abort_on_overflow = 0)
+    paws,               // RFC 7323 PAWS: an old timestamp (answered by an ACK)
+    out_of_window,      // fails the sequence check (answered by an ACK unless a RST)
+    no_ack,             // no ACK bit in a synchronized state
+    bad_ack,            // acknowledges what was never sent (RFC 5961 5.2)
+    syn_sent,           // unacceptable in SYN_SENT
+    time_wait,          // nothing to do in TIME_WAIT
+    challenge_limited,  // a challenge ACK was due, over the RFC 5961 budget
 };
 
 struct Verdict {

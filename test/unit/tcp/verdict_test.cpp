@@ -357,3 +357,26 @@ TEST_CASE("burst: a FIN retransmitted behind the FIN that entered TIME_WAIT is r
     CHECK(h.app.events == Events{"open", "peer_closed", "closed:normal"});
     CHECK(h.stack.check_invariants() == "");
 }
+
+TEST_CASE("verdict: a challenge ACK is answered within the RFC 5961 budget, dropped beyond it",
+          "[tcp][verdict]") {
+    Tunables c = small_config();
+    c.challenge_ack_limit = 1;
+    H h(c);
+    h.make_established();
+    // A RST in the window but not at RCV.NXT: the challenge ACK goes out.
+    CHECK(verdict(h, {.flags = RST, .seq = kCisn + 2}) == "answered/none");
+    REQUIRE(h.out.size() == 1);
+    expect(h.out[0], {.flags = ACK, .seq = h.iss + 1, .ack = kCisn + 1, .window = 65535});
+    // The second in the same second: over the budget, nothing sent.
+    CHECK(verdict(h, {.flags = RST, .seq = kCisn + 3}) == "dropped/challenge_limited");
+    CHECK(h.out.empty());
+    CHECK(h.stack.counters().challenge_acks.get() == 1);
+    CHECK(h.stack.counters().challenge_ack_limited.get() == 1);
+    // With the budget back, an unacceptable ACK is still a drop for its own
+    // reason, though its challenge ACK goes out.
+    h.advance_by(1000);
+    CHECK(verdict(h, {.flags = ACK, .seq = kCisn + 1, .ack = h.iss + 1000}) == "dropped/bad_ack");
+    REQUIRE(h.out.size() == 1);
+    CHECK(h.state() == State::Established);
+}
